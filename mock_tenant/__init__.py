@@ -1,0 +1,105 @@
+"""A local identity tenant that answers like an Auth0 tenant, for learning passwordless login."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
+from . import dev, views
+from .config import TenantConfig, load_config
+from .oauth2 import AuthorizationServer
+from .storage import StorageBusy
+from .tenant import Tenant, current_tenant
+from .wire import ApiError, error_response
+
+log = logging.getLogger("mock_tenant")
+
+
+def create_app(config: TenantConfig | None = None) -> Flask:
+    """Create and configure the tenant's Flask application.
+
+    Args:
+        config: the tenant configuration; the bundled `tenant.toml` when left out.
+
+    Returns:
+        A WSGI application serving the tenant's API and dev pages.
+
+    """
+    config = config or load_config()
+    app = Flask(__name__)
+    # Bodies over the cap are refused with 413 before anything reads them.
+    app.config["MAX_CONTENT_LENGTH"] = config.tenant.max_body_bytes
+
+    tenant = Tenant(config)
+    app.extensions["mock_tenant"] = tenant
+    app.extensions["mock_tenant.oauth2"] = AuthorizationServer(tenant)
+    app.extensions["mock_tenant.discovery"] = views.discovery_document(config.issuer, config)
+    dev.seed_users(tenant)
+
+    app.register_blueprint(views.bp)
+    if config.tenant.dev_api:
+        app.register_blueprint(dev.bp)
+        app.before_request(_injected_error)
+    _register_error_handlers(app)
+    app.after_request(_security_headers)
+    app.add_template_filter(_isotime, "isotime")
+    app.context_processor(lambda: {"tenant_name": config.tenant.friendly_name})
+    return app
+
+
+def _injected_error():
+    """Answer with the error the dev API injected for this endpoint, once."""
+    if request.path in dev.INJECTABLE:
+        row = dev.take_injected_error(current_tenant(), request.path)
+        if row is not None:
+            return error_response(row["status"], row["error"], row["error_description"])
+    return None
+
+
+def _register_error_handlers(app: Flask) -> None:
+    """Answer every failure in Auth0's error shape, never with a traceback."""
+    app.register_error_handler(ApiError, lambda error: error.response())
+    app.register_error_handler(HTTPException, views.handle_http_error)
+
+    @app.errorhandler(StorageBusy)
+    def busy(error):
+        """Fail closed when the database stays locked: 503, try again shortly."""
+        return error_response(
+            503,
+            "temporarily_unavailable",
+            "The tenant is busy. Try again in a moment.",
+            {"Retry-After": "1"},
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        """Log an unexpected error on the server and give the client no internals."""
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", "The tenant hit an unexpected error.")
+
+
+def _security_headers(response):
+    """Add the headers every tenant response carries (security-bar rule 7)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:",
+        )
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _isotime(timestamp: int) -> str:
+    """Format a Unix timestamp as ISO 8601 in UTC for pages."""
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime(
+        "%Y-%m-%d %H:%M:%S UTC"
+    )
+
+
+__all__ = ["create_app", "load_config", "TenantConfig"]

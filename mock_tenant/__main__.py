@@ -1,0 +1,115 @@
+"""`python -m mock_tenant`: run the tenant on a loopback port (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import secrets
+import sys
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from . import create_app
+from .config import ConfigError, load_config
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Log each request as method, path and status, never its query string."""
+
+    def log_request(self, code="-", size="-"):
+        """Log one line without the query string: codes and tokens can travel in URLs."""
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line, with MOCK_TENANT_* environment variables as defaults."""
+    env = os.environ.get
+    parser = argparse.ArgumentParser(
+        prog="python -m mock_tenant",
+        description="Run a local tenant that answers like Auth0's Authentication API.",
+    )
+    parser.add_argument(
+        "--host",
+        default=env("MOCK_TENANT_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1; env MOCK_TENANT_HOST)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(env("MOCK_TENANT_PORT", "4000")),
+        help="port to listen on (default 4000; env MOCK_TENANT_PORT)",
+    )
+    parser.add_argument(
+        "--issuer",
+        default=env("MOCK_TENANT_ISSUER"),
+        help="issuer URL with a trailing slash (default http://HOST:PORT/)",
+    )
+    parser.add_argument(
+        "--config",
+        default=env("MOCK_TENANT_CONFIG"),
+        help="tenant TOML file (default: the bundled tenant.toml)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=env("MOCK_TENANT_DATA_DIR", "var/tenant"),
+        help="directory for the SQLite database (default var/tenant)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load the configuration, build the app and serve it until Ctrl-C."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    issuer = args.issuer or f"http://{args.host}:{args.port}/"
+    loopback = _is_loopback(args.host)
+    dev_token = None if loopback else env_or_new_token()
+    try:
+        config = load_config(
+            args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
+        )
+        app = create_app(config)
+        server = make_server(
+            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
+        )
+    except ConfigError as error:
+        print(f"mock_tenant: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(
+            f"mock_tenant: cannot listen on {args.host}:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Mock tenant (issuer {issuer}) listening on http://{args.host}:{args.port}/")
+    if config.tenant.dev_api:
+        print(f"Dev outbox (codes and links): {issuer}_dev/outbox")
+        if dev_token:
+            print(f"Dev API token (send as 'Authorization: Bearer ...'): {dev_token}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def env_or_new_token() -> str:
+    """Return the dev token from MOCK_TENANT_DEV_TOKEN, or a new random one."""
+    return os.environ.get("MOCK_TENANT_DEV_TOKEN") or secrets.token_urlsafe(24)
+
+
+def _is_loopback(host: str) -> bool:
+    """Tell whether an address only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

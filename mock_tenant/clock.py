@@ -1,0 +1,68 @@
+"""The tenant's clock: real time, moved or frozen through the dev API so tests never sleep."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from .storage import Storage
+
+
+class Clock:
+    """Tenant time in whole seconds, shared by every process through the database."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+
+    def now(self) -> int:
+        """Return the tenant's current time as a Unix timestamp."""
+        state = self._state()
+        if state.get("frozen_at") is not None:
+            return int(state["frozen_at"])
+        return int(time.time() + state.get("offset", 0))
+
+    def advance(self, seconds: int) -> int:
+        """Move tenant time forward (or back) by some seconds and return the new time."""
+        with self.storage.transaction() as db:
+            state = self._state(db)
+            if state.get("frozen_at") is not None:
+                state["frozen_at"] += seconds
+            else:
+                state["offset"] = state.get("offset", 0) + seconds
+            self._save(db, state)
+        return self.now()
+
+    def freeze(self, frozen: bool) -> int:
+        """Stop tenant time where it is, or let it run again from there."""
+        with self.storage.transaction() as db:
+            state = self._state(db)
+            if frozen and state.get("frozen_at") is None:
+                state["frozen_at"] = int(time.time() + state.get("offset", 0))
+            elif not frozen and state.get("frozen_at") is not None:
+                state = {"offset": state["frozen_at"] - time.time()}
+            self._save(db, state)
+        return self.now()
+
+    def describe(self) -> dict:
+        """Return the clock as the dev API shows it."""
+        state = self._state()
+        return {
+            "now": self.now(),
+            "frozen": state.get("frozen_at") is not None,
+            "offset": round(state.get("offset", 0)),
+        }
+
+    def _state(self, db=None) -> dict:
+        """Read the clock's stored state (empty when the clock is real time)."""
+        sql, params = "SELECT value FROM meta WHERE key = 'clock'", ()
+        row = db.execute(sql).fetchone() if db else self.storage.query_one(sql, params)
+        return json.loads(row["value"]) if row else {}
+
+    @staticmethod
+    def _save(db, state: dict) -> None:
+        """Write the clock's state inside the caller's transaction."""
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('clock', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (json.dumps(state),),
+        )

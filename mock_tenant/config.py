@@ -1,0 +1,237 @@
+"""Tenant configuration: one TOML file, with the field names of Auth0's Management API."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CONFIG_FILE = Path(__file__).with_name("tenant.toml")
+
+# https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
+OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
+GrantType = Literal["authorization_code", "refresh_token", OTP_GRANT]
+
+
+class ConfigError(Exception):
+    """A tenant configuration file that cannot be used, with a message naming file and field."""
+
+
+class Model(BaseModel):
+    """Base for configuration sections: immutable, and unknown fields are typos, so refuse them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RefreshTokenSettings(Model):
+    """A client's refresh token behaviour (Management API `client.refresh_token`)."""
+
+    # https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation
+    rotation_type: Literal["rotating", "non-rotating"] = "rotating"
+    # Reuse interval: seconds during which a just-rotated token may be used again.
+    leeway: int = Field(default=0, ge=0, le=60)
+    token_lifetime: int = Field(default=2592000, gt=0)
+
+
+class Client(Model):
+    """An application registered with the tenant (Management API `client`)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    client_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    client_secret: str | None = Field(default=None, min_length=16)
+    app_type: Literal["regular_web", "native", "spa"]
+    token_endpoint_auth_method: Literal["none", "client_secret_post", "client_secret_basic"]
+    grant_types: list[GrantType]
+    callbacks: list[str] = []
+    allowed_logout_urls: list[str] = []
+    web_origins: list[str] = []
+    refresh_token: RefreshTokenSettings = RefreshTokenSettings()
+
+    @model_validator(mode="after")
+    def _secret_matches_auth_method(self) -> Client:
+        """Require a secret exactly when the client authenticates with one."""
+        public = self.token_endpoint_auth_method == "none"
+        if public and self.client_secret:
+            raise ValueError("a client with token_endpoint_auth_method 'none' has no secret")
+        if not public and not self.client_secret:
+            raise ValueError(
+                "client_secret is required unless token_endpoint_auth_method is 'none'"
+            )
+        # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/spa
+        if self.app_type == "spa" and OTP_GRANT in self.grant_types:
+            raise ValueError("single-page apps may not use the passwordless OTP grant")
+        return self
+
+    @property
+    def is_public(self) -> bool:
+        """Tell whether the client has no secret (native and single-page apps)."""
+        return self.token_endpoint_auth_method == "none"
+
+
+class EmailTemplate(Model):
+    """The email a connection sends; placeholders use Auth0's Liquid names."""
+
+    from_: str = Field(alias="from", default="no-reply@passwordless-demo.test")
+    subject: str = "Your verification code"
+    # The body of a code email, and of a magic-link email.
+    body: str = "Your verification code is {{ code }}."
+    link_body: str = "Sign in with this link: {{ link }}"
+
+
+class Connection(Model):
+    """A passwordless connection (Management API `connection`, strategy `email` or `sms`)."""
+
+    name: Literal["email", "sms"]
+    strategy: Literal["email", "sms"]
+    send: Literal["code", "link"] = "code"
+    disable_signup: bool = False
+    email: EmailTemplate = EmailTemplate()
+    # https://auth0.com/docs/authenticate/passwordless/authentication-methods/sms-otp
+    template: str = "Your verification code is @@password@@"
+
+    @model_validator(mode="after")
+    def _name_is_strategy(self) -> Connection:
+        """Keep the demo's connections named after their strategy, as Auth0 creates them."""
+        if self.name != self.strategy:
+            raise ValueError("name and strategy must be the same ('email' or 'sms')")
+        if self.strategy == "sms" and self.send == "link":
+            raise ValueError("the sms connection sends codes only")
+        return self
+
+
+class Scope(Model):
+    """One permission an API defines."""
+
+    value: str = Field(pattern=r"^[\x21-\x7e]{1,100}$")
+    description: str = ""
+
+
+class ResourceServer(Model):
+    """An API that access tokens can be issued for (Management API `resource-server`)."""
+
+    name: str
+    identifier: str = Field(min_length=1, max_length=600)
+    token_lifetime: int = Field(default=86400, gt=0)
+    scopes: list[Scope] = []
+
+
+class SeedUser(Model):
+    """A user present from the start; identified by email or phone number."""
+
+    email: str | None = None
+    phone_number: str | None = Field(default=None, pattern=r"^\+[0-9]{1,15}$")
+    given_name: str | None = None
+    family_name: str | None = None
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> SeedUser:
+        """Require exactly one of email and phone_number, as a passwordless user has."""
+        if (self.email is None) == (self.phone_number is None):
+            raise ValueError("give exactly one of email and phone_number")
+        return self
+
+
+class TenantSettings(Model):
+    """Tenant-wide settings: lifetimes, limits and dev switches."""
+
+    friendly_name: str = "Passwordless Demo"
+    # https://auth0.com/docs/authenticate/passwordless#configure-one-time-passwords
+    otp_lifetime: int = Field(default=180, ge=30, le=600)
+    otp_max_attempts: int = Field(default=3, ge=1, le=10)
+    # A second brake per identifier (NIST SP 800-63B 5.2.2 rate limiting).
+    lockout_after_failures: int = Field(default=10, ge=1)
+    lockout_seconds: int = Field(default=900, ge=1)
+    resend_cooldown: int = Field(default=30, ge=0)
+    # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
+    start_rate_limit_per_hour: int = Field(default=50, ge=1)
+    id_token_lifetime: int = Field(default=36000, gt=0)
+    authorization_code_lifetime: int = Field(default=60, gt=0, le=600)
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    # Seconds to wait for a locked database before answering 503.
+    busy_timeout: float = Field(default=5.0, gt=0)
+    # Developer endpoints under /_dev (outbox, clock, users, ...): off in anything shared.
+    dev_api: bool = True
+    # Also deliver messages to a real SMTP server (a mail catcher such as Mailpit).
+    smtp_host: str | None = None
+    smtp_port: int = 1025
+
+
+class TenantConfig(Model):
+    """Everything a tenant needs: the file's sections plus where it runs and keeps its data."""
+
+    tenant: TenantSettings = TenantSettings()
+    clients: list[Client]
+    connections: list[Connection]
+    resource_servers: list[ResourceServer] = []
+    users: list[SeedUser] = []
+    # Runtime settings, given on the command line rather than in the file.
+    issuer: str = "http://127.0.0.1:4000/"
+    data_dir: Path = Path("var/tenant")
+    # When set, the dev API asks for it as a bearer token (the tenant is bound off loopback).
+    dev_token: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> TenantConfig:
+        """Refuse two clients, connections or APIs with one id."""
+        for section, ids in (
+            ("clients", [c.client_id for c in self.clients]),
+            ("connections", [c.name for c in self.connections]),
+            ("resource_servers", [r.identifier for r in self.resource_servers]),
+        ):
+            if len(set(ids)) != len(ids):
+                raise ValueError(f"{section}: two entries share an id")
+        if not self.issuer.endswith("/"):
+            raise ValueError("issuer must end with '/', as Auth0's does")
+        return self
+
+    def client(self, client_id: str | None) -> Client | None:
+        """Return the client with this id, or None."""
+        return next((c for c in self.clients if c.client_id == client_id), None)
+
+    def connection(self, name: str | None) -> Connection | None:
+        """Return the connection with this name, or None."""
+        return next((c for c in self.connections if c.name == name), None)
+
+    def resource_server(self, identifier: str | None) -> ResourceServer | None:
+        """Return the API with this identifier, or None."""
+        return next((r for r in self.resource_servers if r.identifier == identifier), None)
+
+    def with_settings(self, **settings) -> TenantConfig:
+        """Return a copy with some `[tenant]` settings replaced, validated again."""
+        data = self.model_dump(by_alias=True)
+        data["tenant"].update(settings)
+        return TenantConfig.model_validate(data)
+
+
+def load_config(path: Path | str | None = None, **runtime) -> TenantConfig:
+    """Read and validate a tenant file, adding runtime settings such as `issuer` and `data_dir`.
+
+    Raises:
+        ConfigError: naming the file, the field and the problem.
+
+    """
+    path = Path(path) if path else DEFAULT_CONFIG_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the file: {error.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    data.update({k: v for k, v in runtime.items() if v is not None})
+    try:
+        return TenantConfig.model_validate(data)
+    except ValidationError as error:
+        problems = "\n".join(
+            f"  {_field_path(e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"{path}: invalid tenant configuration\n{problems}") from None
+
+
+def _field_path(loc: tuple) -> str:
+    """Turn pydantic's error location into `clients[0].app_type`."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,177 @@
+"""The authorization server: Authlib's AuthorizationServer, shaped to answer like Auth0."""
+
+from __future__ import annotations
+
+import hmac
+import urllib.parse
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
+from authlib.oauth2.rfc6749 import (
+    ClientMixin,
+    InvalidRequestError,
+    OAuth2Request,
+    UnauthorizedClientError,
+)
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
+from authlib.oauth2.rfc7009 import RevocationEndpoint as BaseRevocationEndpoint
+from flask import request as flask_request
+
+from . import grants, tokens
+from .config import Client
+from .tenant import Tenant
+from .wire import error_response, read_params
+
+# Auth0 answers these OAuth errors with these statuses; anything else is 400.
+# https://auth0.com/docs/api/authentication#standard-error-responses
+AUTH0_ERROR_STATUS = {
+    "invalid_client": 401,
+    "invalid_grant": 403,
+    "unauthorized_client": 403,
+    "access_denied": 403,
+    "too_many_attempts": 429,
+    "temporarily_unavailable": 503,
+}
+
+
+class TenantRequest(OAuth2Request):
+    """Authlib's request over parameters already read from a JSON or form body."""
+
+    def __init__(self, params: dict):
+        super().__init__(flask_request.method, flask_request.url, headers=flask_request.headers)
+        self.payload = BasicOAuth2Payload(params)
+        self._params = params
+
+    @property
+    def form(self) -> dict:
+        """Return the body parameters (Authlib's grants read them from here)."""
+        return self._params
+
+    @property
+    def args(self):
+        """Return the query string parameters."""
+        return flask_request.args
+
+
+class OAuthClient(ClientMixin):
+    """A registered application as Authlib sees it (the ClientMixin protocol)."""
+
+    def __init__(self, client: Client):
+        self.client = client
+
+    def get_client_id(self) -> str:
+        """Return the client id."""
+        return self.client.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        """Return None: Auth0 requires an explicit redirect_uri."""
+        return None
+
+    def get_allowed_scope(self, scope: str) -> str:
+        """Return the scope unchanged; the tenant filters it when it mints tokens."""
+        return scope
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        """Match a redirect URI against the registered ones, string for string."""
+        if redirect_uri in self.client.callbacks:
+            return True
+        # https://www.rfc-editor.org/rfc/rfc8252#section-7.3: a native app's loopback
+        # redirect may use any port; everything else must match exactly.
+        if self.client.app_type == "native":
+            parts = urllib.parse.urlsplit(redirect_uri)
+            if parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port:
+                portless = parts._replace(netloc="127.0.0.1").geturl()
+                return portless in self.client.callbacks
+        return False
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        """Compare a presented secret with the registered one in constant time."""
+        expected = (self.client.client_secret or "").encode()
+        # compare_digest needs ASCII-only str or bytes: encode, so odd input is just "wrong".
+        return bool(expected) and hmac.compare_digest(expected, client_secret.encode())
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        """Accept `none` for public clients and either secret method for confidential ones."""
+        # Auth0 accepts the secret by HTTP Basic or in the body whatever the client's
+        # registered method, and auth0-python and Authlib each use a different one.
+        if self.client.is_public:
+            return method == "none"
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_response_type(self, response_type: str) -> bool:
+        """Allow only the authorization code flow (no implicit or hybrid, RFC 9700 2.1.2)."""
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        """Tell whether the client may use a grant type."""
+        return grant_type in self.client.grant_types
+
+
+class RevocationEndpoint(BaseRevocationEndpoint):
+    """`POST /oauth/revoke`: revoke a refresh token and its whole grant (RFC 7009)."""
+
+    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+
+    def query_token(self, token_string: str, token_type_hint: str | None):
+        """Find a live refresh token by its hash."""
+        tenant: Tenant = self.server.tenant
+        row = tenant.storage.query_one(
+            "SELECT r.grant_id, g.client_id FROM refresh_tokens r "
+            "JOIN grants g USING (grant_id) WHERE r.token_hash = ?",
+            (tokens.token_hash(token_string),),
+        )
+        return grants.StoredToken(row) if row else None
+
+    def revoke_token(self, token, request) -> None:
+        """Revoke the token's grant: its refresh tokens and access tokens all stop working."""
+        tenant: Tenant = self.server.tenant
+        with tenant.storage.transaction() as db:
+            tokens.revoke_grant(db, token.grant_id, tenant.clock.now())
+
+    def create_endpoint_response(self, request):
+        """Revoke, then answer 200 with an empty body as Auth0 does."""
+        super().create_endpoint_response(request)
+        return 200, "", [("Cache-Control", "no-store")]
+
+
+class AuthorizationServer(FlaskAuthorizationServer):
+    """Authlib's server with the tenant's clients, grants and Auth0's error statuses."""
+
+    def __init__(self, tenant: Tenant):
+        super().__init__()
+        self.tenant = tenant
+        self._clients = {c.client_id: OAuthClient(c) for c in tenant.config.clients}
+        self.register_grant(grants.OneTimeCodeGrant)
+        self.register_grant(grants.AuthorizationCodeGrant, [grants.S256CodeChallenge()])
+        self.register_grant(grants.RefreshTokenGrant)
+        self.register_endpoint(RevocationEndpoint)
+
+    def query_client(self, client_id: str) -> OAuthClient | None:
+        """Return a registered client by id, or None."""
+        return self._clients.get(client_id)
+
+    def save_token(self, token: dict, request) -> None:
+        """Do nothing: our grants store tokens in the same transaction that mints them."""
+
+    def create_oauth2_request(self, request) -> OAuth2Request:
+        """Build Authlib's request from a JSON or form body (Auth0 accepts both)."""
+        return TenantRequest(read_params())
+
+    def authenticate_client(self, request, methods, endpoint="token"):
+        """Authenticate the client, answering a missing or unknown client_id as Auth0 does."""
+        client_id = request.payload.client_id
+        if not client_id and "Authorization" in request.headers:
+            client_id, _ = extract_basic_authorization(request.headers)
+        if not client_id:
+            raise InvalidRequestError("Missing required parameter: client_id")
+        if self.query_client(client_id) is None:
+            raise UnauthorizedClientError(f"Unknown client: {client_id}")
+        return super().authenticate_client(request, methods, endpoint)
+
+    def handle_error_response(self, request, error):
+        """Answer an OAuth error in Auth0's shape and with Auth0's status code."""
+        status = AUTH0_ERROR_STATUS.get(error.error, 400)
+        description = error.description or error.error.replace("_", " ").capitalize() + "."
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        return error_response(status, error.error, description, headers)

@@ -1,0 +1,208 @@
+"""SQLite storage for the tenant: one file, WAL mode, one short transaction per state change."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signing_keys (
+    kid TEXT PRIMARY KEY,
+    private_pem TEXT NOT NULL,
+    certificate_pem TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER              -- set when a newer key took over signing
+);
+CREATE TABLE IF NOT EXISTS users (
+    user_id TEXT PRIMARY KEY,       -- "email|<24 hex>" or "sms|<24 hex>"
+    connection TEXT NOT NULL,
+    identifier TEXT NOT NULL,       -- the email address or the E.164 phone number
+    profile TEXT NOT NULL,          -- JSON: extra claims (given_name, ...)
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (connection, identifier)
+);
+-- One row per identifier: a new code replaces the old one, so only the newest is valid.
+CREATE TABLE IF NOT EXISTS otp_codes (
+    connection TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,        -- HMAC-SHA256 with the tenant secret, never the code
+    send TEXT NOT NULL,             -- "code" or "link"
+    transaction_id TEXT,            -- the Universal Login transaction that asked, if any
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (connection, identifier)
+);
+CREATE TABLE IF NOT EXISTS identifier_state (
+    connection TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,     -- wrong codes in a row, across codes
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    last_sent_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (connection, identifier)
+);
+CREATE TABLE IF NOT EXISTS rate_limits (
+    bucket TEXT PRIMARY KEY,        -- e.g. "start:ip:127.0.0.1"
+    window_start INTEGER NOT NULL,
+    count INTEGER NOT NULL
+);
+-- A grant is one login's right to tokens: codes, access and refresh tokens point to it,
+-- so revoking the grant revokes everything that login issued.
+CREATE TABLE IF NOT EXISTS grants (
+    grant_id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    audience TEXT,
+    auth_time INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS authorization_codes (
+    code_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL REFERENCES grants (grant_id),
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    nonce TEXT,
+    sid TEXT,
+    code_challenge TEXT,
+    code_challenge_method TEXT,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS access_tokens (
+    token_hash TEXT PRIMARY KEY,    -- SHA-256 of the token (opaque or JWT)
+    grant_id TEXT NOT NULL REFERENCES grants (grant_id),
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL REFERENCES grants (grant_id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    rotated_at INTEGER              -- set when it was exchanged for a newer token
+);
+CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
+CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,          -- "email" or "sms"
+    recipient TEXT NOT NULL,
+    subject TEXT,
+    text TEXT NOT NULL,
+    code TEXT,                      -- shown in the dev outbox, as a mailbox would show it
+    link TEXT,
+    sent_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient);
+CREATE TABLE IF NOT EXISTS injected_errors (
+    endpoint TEXT PRIMARY KEY,      -- a path such as "/oauth/token"
+    status INTEGER NOT NULL,
+    error TEXT NOT NULL,
+    error_description TEXT NOT NULL
+);
+"""
+
+# Tables emptied by the dev API's reset; signing keys and the tenant secret stay, so that
+# clients holding the JWKS keep working.
+RESETTABLE_TABLES = (
+    "users",
+    "otp_codes",
+    "identifier_state",
+    "rate_limits",
+    "authorization_codes",
+    "access_tokens",
+    "refresh_tokens",
+    "grants",
+    "outbox",
+    "injected_errors",
+)
+
+
+class StorageBusy(Exception):
+    """The database stayed locked past the busy timeout; the caller should answer 503."""
+
+
+class Storage:
+    """A tenant's SQLite file, with one connection per thread."""
+
+    def __init__(self, path: Path, busy_timeout: float = 5.0):
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # executescript commits as it goes; every statement is IF NOT EXISTS, so two
+            # processes creating the schema at once is harmless.
+            self.connection().executescript(SCHEMA)
+        except sqlite3.OperationalError as error:
+            raise _busy_or_raise(error) from error
+
+    def connection(self) -> sqlite3.Connection:
+        """Return this thread's connection, opening it on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            # isolation_level=None: we open transactions ourselves with BEGIN IMMEDIATE,
+            # so that a writer takes the lock up front instead of failing half-way.
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run a block as one atomic write transaction: all of it commits, or none of it."""
+        db = self.connection()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise _busy_or_raise(error) from error
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            db.execute("ROLLBACK")
+            raise _busy_or_raise(error) from error
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        """Run a read-only query outside any write transaction."""
+        try:
+            return self.connection().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            raise _busy_or_raise(error) from error
+
+    def query_one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        """Run a read-only query and return its first row, or None."""
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def reset(self) -> None:
+        """Empty every table except signing keys and tenant secrets (dev API)."""
+        with self.transaction() as db:
+            for table in RESETTABLE_TABLES:
+                db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
+            db.execute("DELETE FROM meta WHERE key = 'clock'")
+
+
+def _busy_or_raise(error: sqlite3.OperationalError) -> Exception:
+    """Turn SQLite's lock errors into StorageBusy and leave other errors as they are."""
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return StorageBusy(message)
+    return error

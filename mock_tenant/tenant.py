@@ -1,0 +1,55 @@
+"""The running tenant: its configuration and the services every request needs, in one object."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+
+from .clock import Clock
+from .config import TenantConfig
+from .keys import KeyStore
+from .otp import Rules
+from .storage import Storage
+
+
+class Tenant:
+    """One tenant: config, database, clock, signing keys and the secret codes are hashed with."""
+
+    def __init__(self, config: TenantConfig):
+        self.config = config
+        self.settings = config.tenant
+        self.issuer = config.issuer
+        self.storage = Storage(config.data_dir / "tenant.sqlite3", config.tenant.busy_timeout)
+        self.clock = Clock(self.storage)
+        self.secret = self._load_secret()
+        longest_token = max(
+            [config.tenant.id_token_lifetime, 86400]
+            + [api.token_lifetime for api in config.resource_servers]
+        )
+        self.keys = KeyStore(self.storage, self.issuer, self.clock, longest_token)
+        self.otp_rules = Rules(
+            lifetime=config.tenant.otp_lifetime,
+            max_attempts=config.tenant.otp_max_attempts,
+            lockout_after_failures=config.tenant.lockout_after_failures,
+            lockout_seconds=config.tenant.lockout_seconds,
+        )
+
+    def url(self, path: str) -> str:
+        """Return an absolute URL on this tenant for a path such as `oauth/token`."""
+        return self.issuer + path.lstrip("/")
+
+    def _load_secret(self) -> bytes:
+        """Return the tenant's HMAC secret, creating it once (shared by every process)."""
+        with self.storage.transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('secret', ?) ON CONFLICT DO NOTHING",
+                (secrets.token_hex(32),),
+            )
+            row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        return bytes.fromhex(row["value"])
+
+
+def current_tenant() -> Tenant:
+    """Return the tenant of the Flask app handling this request."""
+    return current_app.extensions["mock_tenant"]

@@ -1,0 +1,73 @@
+"""Auth0's wire shapes: reading JSON or form bodies, and answering errors as Auth0 does."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+
+# Auth0 answers errors as {"error": ..., "error_description": ...}
+# (https://auth0.com/docs/api/authentication#standard-error-responses).
+
+
+class ApiError(Exception):
+    """An error answered in Auth0's JSON shape with a given status."""
+
+    def __init__(self, status: int, error: str, description: str, headers: dict | None = None):
+        super().__init__(description)
+        self.status, self.error, self.description = status, error, description
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        """Render the error as Auth0 does."""
+        return error_response(self.status, self.error, self.description, self.headers)
+
+
+def error_response(
+    status: int, error: str, description: str, headers: dict | None = None
+) -> Response:
+    """Return `{"error", "error_description"}` with a status, never cached."""
+    body = json.dumps({"error": error, "error_description": description})
+    response = Response(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers or {})
+    return response
+
+
+def read_params(objects: tuple[str, ...] = ()) -> dict:
+    """Read a request body, JSON or form-encoded, as a dict of strings.
+
+    Auth0 accepts both encodings on its API. JSON `null` counts as absent. Only the
+    fields named in `objects` may be JSON objects (of strings); anything else that is
+    not a string is refused, so a code sent as a number or a list never reaches a check.
+
+    Raises:
+        ApiError: 400 for malformed JSON, a wrong type or a repeated form field.
+
+    """
+    if request.mimetype == "application/json" or request.is_json:
+        try:
+            data = json.loads(request.get_data(cache=True) or b"{}")
+        except (ValueError, RecursionError):
+            # RecursionError: deeply nested JSON exhausts the parser's stack.
+            raise ApiError(400, "invalid_request", "The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "invalid_request", "The request body must be a JSON object.")
+        return {k: _checked(k, v, k in objects) for k, v in data.items() if v is not None}
+
+    params: dict = {}
+    for key, values in request.form.lists():
+        # https://www.rfc-editor.org/rfc/rfc6749#section-3.1: no parameter twice.
+        if len(values) > 1:
+            raise ApiError(400, "invalid_request", f"Multiple '{key}' in request.")
+        params[key] = values[0]
+    return params
+
+
+def _checked(key: str, value, may_be_object: bool):
+    """Return a JSON value if it is a string (or an object of strings where allowed)."""
+    if isinstance(value, str):
+        return value
+    if may_be_object and isinstance(value, dict):
+        return {k: _checked(f"{key}.{k}", v, False) for k, v in value.items() if v is not None}
+    raise ApiError(400, "invalid_request", f"'{key}' must be a string.")

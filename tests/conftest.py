@@ -1,0 +1,58 @@
+"""Fixtures shared by every part's tests: a live tenant and a browser that works here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.servers import TenantServer, serve_tenant
+
+NATIVE_CLIENT = "demo-native-app"
+WEB_CLIENT = "demo-regular-web-app"
+WEB_SECRET = "demo-regular-web-app-secret"
+SPA_CLIENT = "demo-single-page-app"
+API_AUDIENCE = "urn:passwordless-demo:api"
+OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
+
+
+@pytest.fixture(scope="session")
+def shared_tenant(tmp_path_factory) -> TenantServer:
+    """Run one tenant for the whole session (tests reset it instead of restarting it)."""
+    with serve_tenant(tmp_path_factory.mktemp("tenant")) as server:
+        yield server
+
+
+@pytest.fixture
+def tenant_server(request, shared_tenant, tmp_path) -> TenantServer:
+    """Give a test a clean live tenant; `@pytest.mark.tenant_config(...)` gets its own."""
+    marker = request.node.get_closest_marker("tenant_config")
+    if marker is None:
+        shared_tenant.reset()
+        yield shared_tenant
+        return
+    with serve_tenant(tmp_path / "tenant", **marker.kwargs) as server:
+        yield server
+
+
+def _chromium_path() -> str | None:
+    """Return the system Chromium to use, if there is one (Playwright cannot fetch one here)."""
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    return path if Path(path).exists() else None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch the system Chromium when present, without reaching for the internet."""
+    args = {**browser_type_launch_args}
+    if path := _chromium_path():
+        args["executable_path"] = path
+    args["args"] = [
+        *args.get("args", []),
+        "--no-sandbox",  # needed when tests run as root (CI does)
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    return args
