@@ -8,7 +8,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import dev, views
+from . import dev, logout, universal_login, views
 from .config import TenantConfig, load_config
 from .oauth2 import AuthorizationServer
 from .storage import StorageBusy
@@ -40,6 +40,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     dev.seed_users(tenant)
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(universal_login.bp)
+    app.register_blueprint(logout.bp)
     if config.tenant.dev_api:
         app.register_blueprint(dev.bp)
         app.before_request(_injected_error)

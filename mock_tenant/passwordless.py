@@ -46,7 +46,7 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
         ApiError: Auth0's `bad.*` errors, 401 for a wrong secret, 429 when throttled.
 
     """
-    headers = _rate_limit(tenant, f"start:ip:{client_ip}")
+    headers = rate_limit(tenant, f"start:ip:{client_ip}")
     try:
         client, connection, identifier, send, auth_params = _validate(tenant, params)
         with tenant.storage.transaction() as db:
@@ -187,7 +187,7 @@ def _authenticate(tenant: Tenant, params: dict) -> Client:
     return client
 
 
-def _rate_limit(tenant: Tenant, bucket: str) -> dict:
+def rate_limit(tenant: Tenant, bucket: str) -> dict:
     """Count a request against an hourly window and return Auth0's rate-limit headers."""
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
     limit = tenant.settings.start_rate_limit_per_hour

@@ -104,6 +104,30 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox (recipient);
+-- A Universal Login transaction: one /authorize request on its way through the pages.
+CREATE TABLE IF NOT EXISTS login_transactions (
+    state TEXT PRIMARY KEY,         -- the id in /u/login/...?state=
+    browser_hash TEXT NOT NULL,     -- hash of the browser cookie: only that browser may go on
+    csrf_token TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    params TEXT NOT NULL,           -- JSON: the validated /authorize parameters
+    connection TEXT,                -- chosen on the identifier page
+    identifier TEXT,
+    send TEXT,                      -- "code" or "link"
+    user_id TEXT,                   -- set once the code or link was verified
+    auth_time INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    completed_at INTEGER            -- set when /authorize/resume issued the code (once)
+);
+-- The tenant's own login session (single sign-on), kept in the browser as a cookie.
+CREATE TABLE IF NOT EXISTS sessions (
+    session_hash TEXT PRIMARY KEY,  -- hash of the cookie value
+    sid TEXT NOT NULL,              -- the public session id, the `sid` claim
+    user_id TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS injected_errors (
     endpoint TEXT PRIMARY KEY,      -- a path such as "/oauth/token"
     status INTEGER NOT NULL,
@@ -125,6 +149,8 @@ RESETTABLE_TABLES = (
     "grants",
     "outbox",
     "injected_errors",
+    "login_transactions",
+    "sessions",
 )
 
 

@@ -46,13 +46,15 @@ def granted_scope(tenant: Tenant, requested: str | None, audience: str | None) -
     return " ".join(dict.fromkeys(s for s in asked if s in known))
 
 
-def new_grant(db, *, client_id: str, user_id: str, scope: str, audience, now: int) -> str:
+def new_grant(
+    db, *, client_id: str, user_id: str, scope: str, audience, now: int, auth_time=None
+) -> str:
     """Record a new grant (one login's right to tokens) and return its id."""
     grant_id = secrets.token_urlsafe(16)
     db.execute(
         "INSERT INTO grants (grant_id, client_id, user_id, scope, audience, auth_time, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (grant_id, client_id, user_id, scope, audience, now, now),
+        (grant_id, client_id, user_id, scope, audience, auth_time or now, now),
     )
     return grant_id
 

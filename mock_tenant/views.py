@@ -94,6 +94,7 @@ def discovery_document(issuer: str, config) -> bytes:
             "userinfo_endpoint": issuer + "userinfo",
             "jwks_uri": issuer + ".well-known/jwks.json",
             "revocation_endpoint": issuer + "oauth/revoke",
+            "end_session_endpoint": issuer + "oidc/logout",
             "scopes_supported": scopes,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],

@@ -1,0 +1,181 @@
+"""The authorization endpoint's rules: validate `/authorize` and issue authorization codes.
+
+Protocol only, no pages: `universal_login.py` calls these functions from its views.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import urllib.parse
+from dataclasses import asdict, dataclass
+
+from . import tokens
+from .oauth2 import OAuthClient
+from .tenant import Tenant
+
+# https://www.rfc-editor.org/rfc/rfc7636#section-4.2: 43 to 128 unreserved characters.
+CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+PROMPTS = {"none", "login", "consent", "select_account"}
+# Parameters over this length are refused: nothing legitimate needs more.
+MAX_PARAM_LENGTH = 2048
+
+
+class PageError(Exception):
+    """An /authorize error that must be shown as a page, never redirected (RFC 6749 4.1.2.1)."""
+
+    def __init__(self, title: str, detail: str):
+        super().__init__(detail)
+        self.title, self.detail = title, detail
+
+
+class RedirectError(Exception):
+    """An /authorize error sent back to the app's validated redirect URI."""
+
+    def __init__(self, redirect_uri: str, error: str, description: str, state: str | None):
+        super().__init__(description)
+        self.location = with_query(
+            redirect_uri, {"error": error, "error_description": description, "state": state}
+        )
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    """A validated /authorize request: what the app asked for."""
+
+    client_id: str
+    redirect_uri: str
+    scope: str
+    state: str | None
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    audience: str | None
+    connection: str | None
+    login_hint: str | None
+    prompt: str | None
+    max_age: int | None
+    response_mode: str
+
+    def to_dict(self) -> dict:
+        """Return the request as a dict (stored with the login transaction)."""
+        return asdict(self)
+
+
+def validate(tenant: Tenant, params) -> AuthorizeRequest:
+    """Check an /authorize request the way Auth0 does.
+
+    Raises:
+        PageError: unknown client or redirect URI (the app cannot be trusted with an error).
+        RedirectError: any other problem, sent to the app with `error` and `state`.
+    """
+
+    def param(name: str) -> str | None:
+        values = params.getlist(name)
+        # https://www.rfc-editor.org/rfc/rfc6749#section-3.1: no parameter twice.
+        if len(values) > 1:
+            raise PageError("Invalid request", f"The parameter {name} was given twice.")
+        value = values[0] if values else None
+        if value is not None and len(value) > MAX_PARAM_LENGTH:
+            raise PageError("Invalid request", f"The parameter {name} is too long.")
+        return value or None
+
+    client_config = tenant.config.client(param("client_id"))
+    if client_config is None:
+        raise PageError("Unknown application", "The client_id does not belong to any application.")
+    redirect_uri = param("redirect_uri")
+    # https://www.rfc-editor.org/rfc/rfc9700#section-4.1.3: exact string matching.
+    if not redirect_uri or not OAuthClient(client_config).check_redirect_uri(redirect_uri):
+        raise PageError(
+            "Callback URL mismatch",
+            f"The redirect_uri is not one of the Allowed Callback URLs of {client_config.name}.",
+        )
+    state = param("state")
+
+    def fail(error: str, description: str):
+        raise RedirectError(redirect_uri, error, description, state)
+
+    # https://www.rfc-editor.org/rfc/rfc9700#section-2.1.2: no implicit or hybrid flows.
+    if param("response_type") != "code":
+        fail("unsupported_response_type", "Only response_type=code is supported.")
+    if "authorization_code" not in client_config.grant_types:
+        fail("unauthorized_client", "The application may not use the authorization code grant.")
+    if (param("response_mode") or "query") not in ("query", "web_message"):
+        fail("invalid_request", "response_mode must be query or web_message.")
+    challenge, method = param("code_challenge"), param("code_challenge_method")
+    # https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1: PKCE for public clients, S256 only.
+    if challenge is None and client_config.is_public:
+        fail("invalid_request", "code_challenge is required for this application (PKCE).")
+    if challenge is not None and (method != "S256" or not CODE_CHALLENGE.fullmatch(challenge)):
+        fail("invalid_request", "code_challenge_method must be S256 with a valid code_challenge.")
+    audience = param("audience")
+    if audience and tenant.config.resource_server(audience) is None:
+        fail("access_denied", f"Service not found: {audience}")
+    connection = param("connection")
+    if connection and tenant.config.connection(connection) is None:
+        fail("invalid_request", f"The connection {connection} is not enabled.")
+    prompt = param("prompt")
+    if prompt and not set(prompt.split()) <= PROMPTS:
+        fail("invalid_request", "Unsupported prompt value.")
+    max_age = param("max_age")
+    if max_age is not None and not (max_age.isascii() and max_age.isdigit()):
+        fail("invalid_request", "max_age must be a number of seconds.")
+
+    return AuthorizeRequest(
+        client_id=client_config.client_id,
+        redirect_uri=redirect_uri,
+        scope=tokens.granted_scope(tenant, param("scope") or "openid", audience),
+        state=state,
+        nonce=param("nonce"),
+        code_challenge=challenge,
+        code_challenge_method=method if challenge else None,
+        audience=audience,
+        connection=connection,
+        login_hint=param("login_hint"),
+        prompt=prompt,
+        max_age=int(max_age) if max_age is not None else None,
+        response_mode=param("response_mode") or "query",
+    )
+
+
+def issue_code(
+    db, tenant: Tenant, request: AuthorizeRequest, *, user_id: str, auth_time: int, sid: str | None
+) -> str:
+    """Record a grant and a single-use authorization code for it, and return the code."""
+    now = tenant.clock.now()
+    grant_id = tokens.new_grant(
+        db,
+        client_id=request.client_id,
+        user_id=user_id,
+        scope=request.scope,
+        audience=request.audience,
+        now=now,
+        auth_time=auth_time,
+    )
+    # https://www.rfc-editor.org/rfc/rfc6749#section-10.10: at least 128 bits, short-lived.
+    code = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, "
+        "sid, code_challenge, code_challenge_method, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            tokens.token_hash(code),
+            grant_id,
+            request.client_id,
+            request.redirect_uri,
+            request.nonce,
+            sid,
+            request.code_challenge,
+            request.code_challenge_method,
+            now + tenant.settings.authorization_code_lifetime,
+        ),
+    )
+    return code
+
+
+def with_query(url: str, params: dict) -> str:
+    """Add parameters to a URL's query string, URL-encoded, skipping None values."""
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query += [(k, v) for k, v in params.items() if v is not None]
+    return parts._replace(query=urllib.parse.urlencode(query)).geturl()

@@ -1,0 +1,98 @@
+"""Logout: end the tenant's SSO session and return only to an allowed URL."""
+
+from __future__ import annotations
+
+import jwt
+from flask import Blueprint, make_response, redirect, render_template, request
+
+from . import transactions
+from .authorize import with_query
+from .tenant import current_tenant
+
+bp = Blueprint("logout", __name__)
+
+
+@bp.get("/v2/logout")
+def v2_logout():
+    """End the session, then go to `returnTo` if the app allows it (Auth0's logout)."""
+    # https://auth0.com/docs/api/authentication#logout
+    tenant = current_tenant()
+    return_to, client_id = request.args.get("returnTo"), request.args.get("client_id")
+    if return_to and not _allowed(client_id, return_to):
+        return _page(
+            "Logout URL not allowed",
+            "returnTo is not one of the Allowed Logout URLs of the application.",
+            400,
+        )
+    return _end_session(tenant, return_to)
+
+
+@bp.get("/oidc/logout")
+def oidc_logout():
+    """End the session, then go to `post_logout_redirect_uri` if allowed (RP-initiated logout)."""
+    # https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
+    tenant = current_tenant()
+    target = request.args.get("post_logout_redirect_uri")
+    client_id = request.args.get("client_id") or _client_of(request.args.get("id_token_hint"))
+    if target and not _allowed(client_id, target):
+        return _page(
+            "Logout URL not allowed",
+            "post_logout_redirect_uri is not allowed for this application, or the "
+            "application could not be identified.",
+            400,
+        )
+    if target:
+        target = with_query(target, {"state": request.args.get("state")})
+    return _end_session(tenant, target)
+
+
+def _end_session(tenant, target: str | None):
+    """Forget the session and its cookie, then redirect or show a signed-out page."""
+    cookie = request.cookies.get(transactions.SESSION_COOKIE)
+    with tenant.storage.transaction() as db:
+        transactions.end_session(db, cookie)
+    response = (
+        redirect(target)
+        if target
+        else _page("You are logged out", "You can close this window.", 200, error=False)
+    )
+    response.delete_cookie(transactions.SESSION_COOKIE, path="/")
+    return response
+
+
+def _allowed(client_id: str | None, url: str) -> bool:
+    """Tell whether a URL is in the app's Allowed Logout URLs (exact match)."""
+    client = current_tenant().config.client(client_id)
+    if client is None:
+        # Without a client, Auth0 checks the tenant-wide list; ours is every app's list.
+        return any(url in c.allowed_logout_urls for c in current_tenant().config.clients)
+    return url in client.allowed_logout_urls
+
+
+def _client_of(id_token_hint: str | None) -> str | None:
+    """Return the audience of an ID token this tenant signed, or None."""
+    if not id_token_hint:
+        return None
+    tenant = current_tenant()
+    try:
+        jwks = jwt.PyJWKSet.from_json(tenant.keys.jwks_document().decode())
+        kid = jwt.get_unverified_header(id_token_hint).get("kid")
+        key = next(k for k in jwks.keys if k.key_id == kid)
+        # Expired hints are fine (the user may log out late); the signature is not optional.
+        claims = jwt.decode(
+            id_token_hint,
+            key.key,
+            algorithms=["RS256"],
+            issuer=tenant.issuer,
+            options={"verify_aud": False, "verify_exp": False},
+        )
+    except (jwt.PyJWTError, StopIteration):
+        return None
+    audience = claims.get("aud")
+    return audience if isinstance(audience, str) else None
+
+
+def _page(title: str, detail: str, status: int, error: bool = True):
+    """Render a small tenant page with a status."""
+    body = render_template("u_message.html", title=title, detail=detail, info=not error)
+    return make_response(body, status)

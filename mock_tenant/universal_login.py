@@ -1,0 +1,419 @@
+"""Universal Login: `/authorize`, the identifier and code pages, magic links and resume.
+
+The pages follow Auth0's New Universal Login: /authorize -> /u/login/identifier ->
+/u/login/passwordless-email-challenge (or -sms-) -> /authorize/resume -> the app's callback.
+Protocol rules live in `authorize.py`, `otp.py` and `transactions.py`; these views only
+move the browser between them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import urllib.parse
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from . import authorize, otp, passwordless, transactions, users
+from .authorize import AuthorizeRequest, PageError, RedirectError
+from .identifiers import IdentifierError, normalize
+from .storage import StorageBusy
+from .tenant import current_tenant
+from .wire import ApiError
+
+bp = Blueprint("universal_login", __name__)
+
+CODE_ERRORS = {
+    otp.Outcome.WRONG: "That code is not right. Check the newest message and try again.",
+    otp.Outcome.EXPIRED: "This code has expired. Ask for a new one.",
+    otp.Outcome.TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new code.",
+    otp.Outcome.LOCKED: "Too many failed attempts. Wait a few minutes, then try again.",
+}
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+def authorize_endpoint():
+    """Validate the app's request, then sign the user in silently (SSO) or send them to a page."""
+    # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
+    tenant = current_tenant()
+    auth_request = authorize.validate(
+        tenant, request.form if request.method == "POST" else request.args
+    )
+    g.redirect_uri = auth_request.redirect_uri
+    prompts = set((auth_request.prompt or "").split())
+    browser_key = request.cookies.get(transactions.BROWSER_COOKIE) or transactions.new_secret()
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        session = transactions.find_session(
+            db, tenant, request.cookies.get(transactions.SESSION_COOKIE)
+        )
+        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age)
+        fresh = (
+            session is not None
+            and "login" not in prompts
+            and (auth_request.max_age is None or now - session["auth_time"] <= auth_request.max_age)
+        )
+        if fresh:
+            code = authorize.issue_code(
+                db,
+                tenant,
+                auth_request,
+                user_id=session["user_id"],
+                auth_time=session["auth_time"],
+                sid=session["sid"],
+            )
+        elif "none" not in prompts:
+            state = transactions.create(
+                db,
+                tenant,
+                browser_key=browser_key,
+                client_id=auth_request.client_id,
+                params=auth_request.to_dict(),
+            )
+    if fresh:
+        return _answer(auth_request, {"code": code})
+    if "none" in prompts:
+        return _answer(
+            auth_request, {"error": "login_required", "error_description": "Login required"}
+        )
+    response = redirect(url_for(".identifier", state=state))
+    _set_cookie(response, transactions.BROWSER_COOKIE, browser_key)
+    return response
+
+
+@bp.route("/u/login/identifier", methods=["GET", "POST"])
+def identifier():
+    """Ask for an email address or phone number, then send a code or a magic link."""
+    tenant, transaction = current_tenant(), _transaction()
+    params = transaction["params"]
+    page = {
+        "transaction": transaction,
+        "client": tenant.config.client(transaction["client_id"]),
+        "connection": params["connection"],
+        "value": transaction["identifier"] or params["login_hint"] or "",
+    }
+    if request.method == "GET":
+        # A login_hint only pre-fills the form: nothing is sent until the user posts it.
+        return render_template("u_identifier.html", **page)
+
+    _check_csrf(transaction)
+    value = request.form.get("username", "").strip()
+    page["value"] = value
+    connection_name = params["connection"] or ("sms" if value.startswith("+") else "email")
+    connection = tenant.config.connection(connection_name)
+    try:
+        identifier_value = normalize(connection.strategy, value)
+    except IdentifierError as error:
+        label = "phone number" if connection.strategy == "sms" else "email address"
+        return render_template(
+            "u_identifier.html", error=f"Enter a valid {label}. {error}", **page
+        ), 400
+    wants_link = connection.strategy == "email" and (
+        request.form.get("send") == "link" or connection.send == "link"
+    )
+    send = "link" if wants_link else "code"
+    same_as_before = (
+        transaction["identifier"],
+        transaction["connection"],
+        transaction["send"],
+    ) == (identifier_value, connection.name, send)
+    try:
+        _send(transaction, connection, identifier_value, send, resend=not same_as_before)
+    except ApiError as error:
+        return render_template("u_identifier.html", error=error.description, **page), 429
+    return redirect(_challenge_url(connection.strategy, transaction["state"]))
+
+
+@bp.route(
+    "/u/login/passwordless-email-challenge", methods=["GET", "POST"], endpoint="email_challenge"
+)
+@bp.route("/u/login/passwordless-sms-challenge", methods=["GET", "POST"], endpoint="sms_challenge")
+def challenge():
+    """Take the code that was sent (or wait for the link), with resend and go back."""
+    tenant, transaction = current_tenant(), _transaction()
+    if not transaction["identifier"]:
+        return redirect(url_for(".identifier", state=transaction["state"]))
+    page = {
+        "transaction": transaction,
+        "client": tenant.config.client(transaction["client_id"]),
+        "resend_in": _resend_in(transaction),
+        "notice": None,
+        "error": None,
+    }
+    if request.method == "GET":
+        return render_template("u_challenge.html", **page)
+
+    _check_csrf(transaction)
+    if request.form.get("action") == "resend":
+        connection = tenant.config.connection(transaction["connection"])
+        try:
+            _send(
+                transaction, connection, transaction["identifier"], transaction["send"], resend=True
+            )
+        except ApiError as error:
+            page["error"] = error.description
+            return render_template("u_challenge.html", **page), 429
+        page.update(
+            notice="We sent a new code. Only the newest one works.",
+            resend_in=_resend_in(transaction),
+        )
+        return render_template("u_challenge.html", **page)
+
+    code = request.form.get("code", "").strip()
+    if not (code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH):
+        page["error"] = "Enter the 6-digit code from the message."
+        return render_template("u_challenge.html", **page), 400
+    outcome = _verify(transaction, code)
+    if outcome is not otp.Outcome.OK:
+        page["error"] = CODE_ERRORS[outcome]
+        return render_template("u_challenge.html", **page), 400
+    return _signed_in(transaction)
+
+
+@bp.get("/passwordless/verify_redirect")
+def verify_redirect():
+    """Finish a login from a magic link, but only in the browser that asked for it."""
+    # Security-bar rule 11: a mail scanner or another browser has no transaction cookie,
+    # so it sees this page and consumes nothing.
+    tenant = current_tenant()
+    with tenant.storage.transaction() as db:
+        transaction = transactions.load(
+            db, tenant, request.args.get("state"), request.cookies.get(transactions.BROWSER_COOKIE)
+        )
+    if transaction is None or transaction["send"] != "link":
+        return render_template(
+            "u_message.html",
+            title="Open the link where you started",
+            detail="This sign-in link only works in the browser where you asked for it. "
+            "Open it there, or go back to the application and start again.",
+        ), 400
+    code = request.args.get("verification_code", "")
+    outcome = otp.Outcome.WRONG
+    if code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH:
+        outcome = _verify(transaction, code)
+    if outcome is not otp.Outcome.OK:
+        return render_template(
+            "u_message.html",
+            title="This link no longer works",
+            detail=CODE_ERRORS[outcome] + " Go back to the application to ask for a new one.",
+        ), 400
+    return _signed_in(transaction)
+
+
+@bp.get("/authorize/resume")
+def resume():
+    """Issue the authorization code for a finished login, once, and return to the app."""
+    tenant, transaction = current_tenant(), _transaction()
+    auth_request = AuthorizeRequest(**transaction["params"])
+    with tenant.storage.transaction() as db:
+        session = transactions.find_session(
+            db, tenant, request.cookies.get(transactions.SESSION_COOKIE)
+        )
+        finished = transactions.complete(db, tenant, transaction["state"])
+        if finished:
+            code = authorize.issue_code(
+                db,
+                tenant,
+                auth_request,
+                user_id=transaction["user_id"],
+                auth_time=transaction["auth_time"],
+                sid=session["sid"] if session else None,
+            )
+    if not finished:
+        raise PageError("Login not finished", "Enter the code you were sent first.")
+    return _answer(auth_request, {"code": code})
+
+
+def _send(transaction: dict, connection, identifier_value: str, send: str, resend: bool) -> None:
+    """Send a code or link for this transaction, within the per-IP and per-identifier limits.
+
+    Raises:
+        ApiError: 429 when a limit says wait.
+    """
+    tenant = current_tenant()
+    client = tenant.config.client(transaction["client_id"])
+    passwordless.rate_limit(tenant, f"start:ip:{request.remote_addr}")
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        wait = otp.seconds_until_resend(
+            db,
+            connection=connection.name,
+            identifier=identifier_value,
+            now=now,
+            cooldown=tenant.settings.resend_cooldown,
+        )
+        if wait and resend:
+            raise ApiError(
+                429,
+                "too_many_requests",
+                f"We just sent a message. You can ask for another in {wait} seconds.",
+            )
+        if not wait:
+            # With sign-ups disabled, unknown people get nothing, but the same pages.
+            if not connection.disable_signup or users.exists(db, connection.name, identifier_value):
+                passwordless.send_code(
+                    db,
+                    tenant,
+                    client,
+                    connection,
+                    identifier_value,
+                    send,
+                    {"state": transaction["state"]},
+                    now,
+                    transaction_id=transaction["state"],
+                )
+        transactions.update(
+            db,
+            transaction["state"],
+            connection=connection.name,
+            identifier=identifier_value,
+            send=send,
+        )
+        transaction.update(connection=connection.name, identifier=identifier_value, send=send)
+
+
+def _verify(transaction: dict, code: str) -> otp.Outcome:
+    """Check a code for this transaction and, if right, record who signed in."""
+    tenant = current_tenant()
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        outcome = otp.check_code(
+            db,
+            secret=tenant.secret,
+            rules=tenant.otp_rules,
+            connection=transaction["connection"],
+            identifier=transaction["identifier"],
+            client_id=transaction["client_id"],
+            code=code,
+            now=now,
+            transaction_id=transaction["state"],
+        )
+        if outcome is otp.Outcome.OK:
+            user = users.find_or_create(
+                db,
+                secret=tenant.secret,
+                connection=transaction["connection"],
+                identifier=transaction["identifier"],
+                now=now,
+            )
+            transactions.update(db, transaction["state"], user_id=user["user_id"], auth_time=now)
+    return outcome
+
+
+def _signed_in(transaction: dict):
+    """Open the SSO session for the verified user and continue to /authorize/resume."""
+    tenant = current_tenant()
+    with tenant.storage.transaction() as db:
+        row = db.execute(
+            "SELECT user_id, auth_time FROM login_transactions WHERE state = ?",
+            (transaction["state"],),
+        ).fetchone()
+        transactions.end_session(db, request.cookies.get(transactions.SESSION_COOKIE))
+        cookie, _ = transactions.start_session(
+            db, tenant, user_id=row["user_id"], auth_time=row["auth_time"]
+        )
+    response = redirect(url_for(".resume", state=transaction["state"]))
+    # A new session id at every login, so a planted cookie is worth nothing (session fixation).
+    _set_cookie(response, transactions.SESSION_COOKIE, cookie)
+    return response
+
+
+def _answer(auth_request: AuthorizeRequest, params: dict):
+    """Send the authorization response (a code or an error) back to the app."""
+    # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: code and state in the query.
+    return redirect(
+        authorize.with_query(auth_request.redirect_uri, {**params, "state": auth_request.state})
+    )
+
+
+def _transaction() -> dict:
+    """Load the transaction named by `?state=` for this browser, or explain why not."""
+    tenant = current_tenant()
+    with tenant.storage.transaction() as db:
+        transaction = transactions.load(
+            db, tenant, request.args.get("state"), request.cookies.get(transactions.BROWSER_COOKIE)
+        )
+    if transaction is None:
+        raise PageError(
+            "This login has expired",
+            "Go back to the application and start the login again. A login "
+            "continues only in the browser that started it.",
+        )
+    g.redirect_uri = transaction["params"]["redirect_uri"]
+    return transaction
+
+
+def _check_csrf(transaction: dict) -> None:
+    """Refuse a form post without this transaction's CSRF token."""
+    presented = request.form.get("csrf_token", "").encode()
+    if not hmac.compare_digest(presented, transaction["csrf_token"].encode()):
+        raise PageError("Form expired", "Reload the page and try again.")
+
+
+def _resend_in(transaction: dict) -> int:
+    """Return the seconds left before another code may be sent."""
+    tenant = current_tenant()
+    with tenant.storage.transaction() as db:
+        return otp.seconds_until_resend(
+            db,
+            connection=transaction["connection"],
+            identifier=transaction["identifier"],
+            now=tenant.clock.now(),
+            cooldown=tenant.settings.resend_cooldown,
+        )
+
+
+def _challenge_url(strategy: str, state: str) -> str:
+    """Return the code page for a connection."""
+    return url_for(f".{strategy}_challenge", state=state)
+
+
+def _set_cookie(response, name: str, value: str) -> None:
+    """Set a tenant cookie: HttpOnly, SameSite=Lax, Secure when the issuer is HTTPS."""
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=current_tenant().issuer.startswith("https://"),
+    )
+
+
+@bp.after_request
+def _form_action(response):
+    """Let forms redirect only to the tenant and the app's callback (CSP form-action)."""
+    redirect_uri = g.get("redirect_uri")
+    if redirect_uri and response.mimetype == "text/html":
+        parts = urllib.parse.urlsplit(redirect_uri)
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; frame-ancestors 'none'; "
+            f"form-action 'self' {parts.scheme}://{parts.netloc}"
+        )
+    return response
+
+
+@bp.errorhandler(PageError)
+def _page_error(error: PageError):
+    """Show an error page: the app cannot be trusted with this error, or there is no app."""
+    return render_template("u_message.html", title=error.title, detail=error.detail), 400
+
+
+@bp.errorhandler(RedirectError)
+def _redirect_error(error: RedirectError):
+    """Send an error back to the app's validated redirect URI."""
+    return redirect(error.location)
+
+
+@bp.errorhandler(StorageBusy)
+def _busy(error):
+    """Show a try-again page when the database is locked (fail closed)."""
+    return render_template(
+        "u_message.html", title="Busy", detail="The login service is busy. Try again in a moment."
+    ), 503
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    """Show HTTP errors on login pages as pages, not JSON."""
+    return render_template("u_message.html", title=error.name, detail=error.description), error.code
