@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 # Playwright uses the system Chromium when there is one (it cannot download a browser
 # everywhere); otherwise it installs its own on first use.
 CHROMIUM_PATH ?= $(wildcard /usr/bin/chromium)
@@ -23,10 +23,10 @@ help: ## Show this list of targets.
 
 # ---- setup ---------------------------------------------------------------
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) ## Create .venv and install the pinned packages.
@@ -39,6 +39,10 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 
 run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000.
 	$(PY) -m mock_tenant $(ARGS)
+
+run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
+	@echo "Open http://localhost:3000 (codes and links appear at http://127.0.0.1:4000/_dev/outbox)."
+	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
 
 # ---- check ---------------------------------------------------------------
 

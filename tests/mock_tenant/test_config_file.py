@@ -1,0 +1,109 @@
+"""A bad tenant file stops start-up with a message naming the file, the field and the problem."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mock_tenant.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+
+
+def write_config(tmp_path: Path, old: str, new: str) -> Path:
+    """Write a copy of the bundled tenant file with one piece of text replaced."""
+    text = DEFAULT_CONFIG_FILE.read_text()
+    assert old in text
+    path = tmp_path / "tenant.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_the_bundled_file_has_the_three_demo_clients_and_both_connections():
+    config = load_config()
+    assert [c.client_id for c in config.clients] == [
+        "demo-regular-web-app",
+        "demo-native-app",
+        "demo-single-page-app",
+    ]
+    assert {c.name for c in config.connections} == {"email", "sms"}
+    assert config.resource_server("urn:passwordless-demo:api").scopes[0].value == "read:messages"
+
+
+def test_a_wrong_app_type_names_the_file_and_the_field(tmp_path):
+    path = write_config(tmp_path, 'app_type = "native"', 'app_type = "desktop"')
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert str(path) in str(error.value)
+    assert "clients[1].app_type" in str(error.value)
+
+
+def test_a_misspelt_field_is_refused_rather_than_ignored(tmp_path):
+    path = write_config(tmp_path, "callbacks =", "callback =")
+    with pytest.raises(ConfigError, match=r"clients\[0\]\.callback: Extra inputs"):
+        load_config(path)
+
+
+def test_a_confidential_client_without_a_secret_is_refused(tmp_path):
+    path = write_config(tmp_path, 'client_secret = "demo-regular-web-app-secret"\n', "")
+    with pytest.raises(ConfigError, match="client_secret is required"):
+        load_config(path)
+
+
+def test_a_single_page_app_with_the_otp_grant_is_refused(tmp_path):
+    path = write_config(
+        tmp_path,
+        'grant_types = ["authorization_code", "refresh_token"]',
+        'grant_types = ["authorization_code", "http://auth0.com/oauth/grant-type/passwordless/otp"]',
+    )
+    with pytest.raises(ConfigError, match="single-page apps may not use the passwordless OTP"):
+        load_config(path)
+
+
+def test_an_otp_lifetime_over_ten_minutes_is_refused(tmp_path):
+    path = write_config(tmp_path, "otp_lifetime = 180", "otp_lifetime = 3600")
+    with pytest.raises(ConfigError, match=r"tenant\.otp_lifetime"):
+        load_config(path)
+
+
+def test_a_file_that_is_not_toml_names_the_line(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[tenant\nfriendly_name = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML.*line 1"):
+        load_config(path)
+
+
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read the file"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_the_command_line_exits_with_the_message_and_no_traceback(tmp_path):
+    path = write_config(tmp_path, 'app_type = "spa"', 'app_type = "tv"')
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mock_tenant",
+            "--config",
+            str(path),
+            "--port",
+            "0",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "clients[2].app_type" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_command_line_has_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "mock_tenant", "--help"], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0
+    for option in ("--host", "--port", "--issuer", "--config", "--data-dir"):
+        assert option in result.stdout
