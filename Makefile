@@ -37,8 +37,8 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 
 # ---- run -----------------------------------------------------------------
 
-run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000.
-	$(PY) -m mock_tenant $(ARGS)
+run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4 for several).
+	$(PY) -m mock_tenant --workers $(WORKERS) $(ARGS)
 
 run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@echo "Open http://localhost:3000 (codes and links appear at http://127.0.0.1:4000/_dev/outbox)."

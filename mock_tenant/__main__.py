@@ -9,19 +9,8 @@ import os
 import secrets
 import sys
 
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-from . import create_app
 from .config import ConfigError, load_config
-
-
-class QuietRequestHandler(WSGIRequestHandler):
-    """Log each request as method, path and status, never its query string."""
-
-    def log_request(self, code="-", size="-"):
-        """Log one line without the query string: codes and tokens can travel in URLs."""
-        path = self.path.split("?", 1)[0]
-        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+from .serving import GunicornTenant, werkzeug_server
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,24 +46,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=env("MOCK_TENANT_DATA_DIR", "var/tenant"),
         help="directory for the SQLite database (default var/tenant)",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(env("MOCK_TENANT_WORKERS", "1")),
+        help="worker processes; more than 1 runs under gunicorn (default 1)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load the configuration, build the app and serve it until Ctrl-C."""
+    """Load the configuration and serve the tenant until Ctrl-C."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     issuer = args.issuer or f"http://{args.host}:{args.port}/"
-    loopback = _is_loopback(args.host)
-    dev_token = None if loopback else env_or_new_token()
+    dev_token = None if _is_loopback(args.host) else _dev_token()
     try:
         config = load_config(
             args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
         )
-        app = create_app(config)
-        server = make_server(
-            args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
-        )
+        # One process: bind now, so a busy port is reported before anything else.
+        server = werkzeug_server(config, args.host, args.port) if args.workers <= 1 else None
     except ConfigError as error:
         print(f"mock_tenant: {error}", file=sys.stderr)
         return 2
@@ -89,6 +81,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dev outbox (codes and links): {issuer}_dev/outbox")
         if dev_token:
             print(f"Dev API token (send as 'Authorization: Bearer ...'): {dev_token}")
+    sys.stdout.flush()
+    if server is None:
+        # Gunicorn binds, forks the workers and handles Ctrl-C itself.
+        GunicornTenant(config, args.host, args.port, args.workers).run()
+        return 0
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -96,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def env_or_new_token() -> str:
+def _dev_token() -> str:
     """Return the dev token from MOCK_TENANT_DEV_TOKEN, or a new random one."""
     return os.environ.get("MOCK_TENANT_DEV_TOKEN") or secrets.token_urlsafe(24)
 

@@ -1,0 +1,57 @@
+"""Serving the tenant: one threaded process (Werkzeug), or several workers (gunicorn)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from . import create_app
+from .config import TenantConfig
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Log each request as method, path and status, never its query string."""
+
+    def log_request(self, code="-", size="-"):
+        """Log one line without the query string: codes and tokens can travel in URLs."""
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+
+def werkzeug_server(config: TenantConfig, host: str, port: int):
+    """Build a threaded single-process server (binds now, so a busy port fails early)."""
+    return make_server(
+        host, port, create_app(config), threaded=True, request_handler=QuietRequestHandler
+    )
+
+
+class GunicornTenant(BaseApplication):
+    """Gunicorn running the tenant in several worker processes over one SQLite file."""
+
+    def __init__(self, config: TenantConfig, host: str, port: int, workers: int):
+        self.config_ = config
+        self.options = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            # Threads per worker: requests mostly wait on SQLite and the network.
+            "worker_class": "gthread",
+            "threads": 4,
+            "accesslog": "-",
+            # %(U)s is the path without the query string (no codes or tokens in logs).
+            "access_log_format": '"%(m)s %(U)s" %(s)s',
+            # No preload: each worker opens its own SQLite connections after the fork.
+            "preload_app": False,
+            "graceful_timeout": 5,
+            # No control socket in the home folder: two tenants would fight over it.
+            "control_socket_disable": True,
+        }
+        super().__init__()
+
+    def load_config(self):
+        """Hand our options to gunicorn."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        """Build the app inside each worker process."""
+        return create_app(self.config_)
