@@ -33,7 +33,10 @@ def serve(make_app: Callable[[str], object], host: str = "127.0.0.1") -> Iterato
     server = make_server(host, 0, lambda environ, start: [], threaded=True)
     base_url = f"http://{host}:{server.server_port}"
     server.app = make_app(base_url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval makes shutdown quick (the default 0.5 s adds up over a suite).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield LiveServer(base_url, server.app)
@@ -79,11 +82,13 @@ class TenantServer(LiveServer):
 
 
 @contextmanager
-def serve_tenant(data_dir: Path, **settings) -> Iterator[TenantServer]:
-    """Run a mock tenant with its data in `data_dir` and some `[tenant]` settings changed."""
+def serve_tenant(
+    data_dir: Path, config_file: Path | None = None, **settings
+) -> Iterator[TenantServer]:
+    """Run a mock tenant on `data_dir`, from `config_file` or the bundled one, settings changed."""
 
     def make_app(base_url: str):
-        config = load_config(issuer=base_url + "/", data_dir=data_dir)
+        config = load_config(config_file, issuer=base_url + "/", data_dir=data_dir)
         return create_app(config.with_settings(**settings) if settings else config)
 
     with serve(make_app) as live:
