@@ -1,0 +1,82 @@
+"""`python -m regular_web_app`: run the web app on http://localhost:3000 (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from dotenv import find_dotenv, load_dotenv
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from . import create_app
+
+# The tenant's config registers http://localhost:3000/callback for this client; on another
+# port the tenant refuses the redirect, unless its callbacks list is changed to match.
+REGISTERED_PORT = 3000
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """Log each request as method, path and status, never its query string."""
+
+    def log_request(self, code="-", size="-"):
+        """Log one line without the query: /callback's carries an authorization code."""
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line, with the PORT environment variable as the default port."""
+    parser = argparse.ArgumentParser(
+        prog="python -m regular_web_app",
+        description=(
+            "Run the demo regular web app: it logs users in at the tenant's Universal "
+            "Login (authorization code flow with PKCE) and keeps their tokens server-side. "
+            "Settings come from the environment or a .env file: AUTH0_DOMAIN, "
+            "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE, APP_SECRET_KEY, PORT, API_URL."
+        ),
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", REGISTERED_PORT)),
+        help=f"port to listen on, on localhost (default {REGISTERED_PORT}; env PORT)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load .env, build the app and serve it on localhost until Ctrl-C."""
+    # A .env file in the working directory (or above it) fills in settings the shell did
+    # not set. usecwd: by default python-dotenv searches from this file's folder instead.
+    load_dotenv(find_dotenv(usecwd=True))
+    args = parse_args(argv)
+    # INFO, not DEBUG: Authlib logs the PKCE verifier at DEBUG level (security-bar rule 19).
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app({"PORT": args.port})
+    # localhost only: this is a development server for one learner's machine.
+    server = make_server(
+        "localhost", args.port, app, threaded=True, request_handler=QuietRequestHandler
+    )
+    # The real port: with --port 0 the system picks a free one (the tests do that).
+    port = server.server_port
+    if port != REGISTERED_PORT:
+        print(
+            f"Note: the tenant expects http://localhost:{REGISTERED_PORT}/callback; "
+            f"add http://localhost:{port}/callback to its callbacks to log in here.",
+            file=sys.stderr,
+        )
+    print(f"Open http://localhost:{port}", flush=True)
+    print(f"Tenant: {app.config['TENANT_BASE_URL']}  API: {app.config['API_URL']}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

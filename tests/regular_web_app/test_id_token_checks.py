@@ -1,0 +1,274 @@
+"""The web app's ID token checks (regular_web_app/tokens.py), with tokens we sign ourselves.
+
+A tiny Flask app publishes the test key as a JWKS, so the validator fetches keys over real
+HTTP exactly as it does from the tenant. Each test breaks one rule and expects a refusal.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+
+from regular_web_app.tokens import IdTokenError, IdTokenValidator, peek
+from tests.conftest import WEB_CLIENT
+from tests.servers import serve
+
+NONCE = "n-0S6_WzA2Mj"
+KID = "test-key-1"
+
+
+def public_jwk(private_key, kid: str) -> dict:
+    """Describe the public half of an RSA key as a JWKS entry."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+def b64(data: bytes) -> str:
+    """Encode as unpadded base64url (RFC 7515 2)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.fixture(scope="module")
+def tenant_key() -> rsa.RSAPrivateKey:
+    """Make the key our pretend tenant signs with."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def forger_key() -> rsa.RSAPrivateKey:
+    """Make a key nobody published (an attacker's)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class KeyServer:
+    """A tiny JWKS endpoint for the test key, counting how often it is fetched."""
+
+    key: rsa.RSAPrivateKey
+    base_url: str = ""
+    fetches: int = 0
+    extra_keys: list = field(default_factory=list)
+
+    @property
+    def issuer(self) -> str:
+        """Return the issuer our tokens name (the base URL with Auth0's trailing slash)."""
+        return self.base_url + "/"
+
+    def make_app(self, base_url: str) -> Flask:
+        """Build the app serving /.well-known/jwks.json."""
+        self.base_url = base_url
+        app = Flask("test_jwks")
+
+        @app.get("/.well-known/jwks.json")
+        def jwks():
+            """Serve the published keys."""
+            self.fetches += 1
+            return {"keys": [public_jwk(self.key, KID), *self.extra_keys]}
+
+        return app
+
+    def claims(self, **changes) -> dict:
+        """Return valid ID token claims, with some changed (or removed when None)."""
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "sub": "email|0123456789abcdef01234567",
+            "aud": WEB_CLIENT,
+            "iat": now,
+            "exp": now + 3600,
+            "nonce": NONCE,
+            "name": "ada@example.com",
+        }
+        claims.update(changes)
+        return {name: value for name, value in claims.items() if value is not None}
+
+    def sign(self, key=None, headers: dict | None = None, **changes) -> str:
+        """Sign an ID token with RS256, with the tenant's key unless told otherwise."""
+        return jwt.encode(
+            self.claims(**changes),
+            key or self.key,
+            algorithm="RS256",
+            headers={"kid": KID, **(headers or {})},
+        )
+
+
+@pytest.fixture
+def keys(tenant_key) -> KeyServer:
+    """Serve the tenant key as a JWKS on a free loopback port."""
+    server = KeyServer(tenant_key)
+    with serve(server.make_app):
+        yield server
+
+
+@pytest.fixture
+def validator(keys) -> IdTokenValidator:
+    """Build the web app's validator for our pretend tenant and the demo client."""
+    return IdTokenValidator(
+        issuer=keys.issuer, client_id=WEB_CLIENT, jwks_uri=keys.base_url + "/.well-known/jwks.json"
+    )
+
+
+def test_a_valid_id_token_is_accepted(keys, validator):
+    claims = validator.validate(keys.sign(), nonce=NONCE)
+    assert claims["sub"] == "email|0123456789abcdef01234567"
+
+
+def test_a_token_from_another_issuer_is_rejected(keys, validator):
+    with pytest.raises(IdTokenError, match="(?i)issuer"):
+        validator.validate(keys.sign(iss="https://evil.test/"), nonce=NONCE)
+
+
+def test_the_issuer_must_match_exactly_trailing_slash_included(keys, validator):
+    with pytest.raises(IdTokenError):
+        validator.validate(keys.sign(iss=keys.base_url), nonce=NONCE)
+
+
+def test_a_token_for_another_client_is_rejected(keys, validator):
+    with pytest.raises(IdTokenError, match="(?i)audience"):
+        validator.validate(keys.sign(aud="demo-single-page-app"), nonce=NONCE)
+
+
+def test_several_audiences_need_us_as_the_authorized_party(keys, validator):
+    # OIDC Core 3.1.3.7: with several audiences, `azp` must be our client id.
+    token = keys.sign(aud=[WEB_CLIENT, "someone-else"])
+    with pytest.raises(IdTokenError, match="(?i)several audiences"):
+        validator.validate(token, nonce=NONCE)
+    token = keys.sign(aud=[WEB_CLIENT, "someone-else"], azp=WEB_CLIENT)
+    assert validator.validate(token, nonce=NONCE)["azp"] == WEB_CLIENT
+
+
+def test_a_token_issued_to_another_party_is_rejected(keys, validator):
+    with pytest.raises(IdTokenError, match="(?i)azp"):
+        validator.validate(keys.sign(azp="demo-native-app"), nonce=NONCE)
+
+
+@pytest.mark.parametrize("claim", ["sub", "exp", "iat", "iss", "aud"])
+def test_a_token_missing_a_required_claim_is_rejected(keys, validator, claim):
+    with pytest.raises(IdTokenError):
+        validator.validate(keys.sign(**{claim: None}), nonce=NONCE)
+
+
+def test_a_token_signed_by_an_unpublished_key_is_rejected(keys, validator, forger_key):
+    # Same `kid` as the tenant's key, but the forger's signature.
+    with pytest.raises(IdTokenError, match="(?i)signature"):
+        validator.validate(keys.sign(key=forger_key), nonce=NONCE)
+
+
+def test_a_token_with_a_tampered_payload_is_rejected(keys, validator):
+    header, _payload, signature = keys.sign().split(".")
+    payload = b64(json.dumps(keys.claims(sub="email|someone-else")).encode())
+    with pytest.raises(IdTokenError):
+        validator.validate(f"{header}.{payload}.{signature}", nonce=NONCE)
+
+
+def test_an_unsigned_alg_none_token_is_rejected(keys, validator):
+    header = b64(json.dumps({"alg": "none", "typ": "JWT", "kid": KID}).encode())
+    payload = b64(json.dumps(keys.claims()).encode())
+    with pytest.raises(IdTokenError):
+        validator.validate(f"{header}.{payload}.", nonce=NONCE)
+
+
+def test_hs256_signed_with_the_public_key_is_rejected(keys, validator, tenant_key):
+    # The classic key-confusion attack: the public key (which anyone can fetch) used as
+    # an HMAC secret. A verifier that let the token pick its algorithm would accept it.
+    pem = tenant_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": KID}).encode())
+    payload = b64(json.dumps(keys.claims()).encode())
+    signature = b64(hmac.new(pem, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    with pytest.raises(IdTokenError, match="(?i)alg value is not allowed"):
+        validator.validate(f"{header}.{payload}.{signature}", nonce=NONCE)
+
+
+def test_an_expired_token_is_rejected(keys, validator):
+    now = int(time.time())
+    with pytest.raises(IdTokenError, match="(?i)expired"):
+        validator.validate(keys.sign(iat=now - 7200, exp=now - 3600), nonce=NONCE)
+
+
+def test_a_token_that_expired_within_the_leeway_is_accepted(keys, validator):
+    # Clocks drift: a token that expired seconds ago on our clock is still fine.
+    now = int(time.time())
+    assert validator.validate(keys.sign(iat=now - 600, exp=now - 10), nonce=NONCE)
+
+
+def test_a_token_issued_in_the_future_is_rejected(keys, validator):
+    now = int(time.time())
+    with pytest.raises(IdTokenError):
+        validator.validate(keys.sign(iat=now + 3600, exp=now + 7200), nonce=NONCE)
+
+
+def test_a_token_with_the_wrong_nonce_is_rejected(keys, validator):
+    with pytest.raises(IdTokenError, match="(?i)nonce"):
+        validator.validate(keys.sign(nonce="another-login"), nonce=NONCE)
+
+
+def test_a_token_without_the_nonce_is_rejected_when_the_login_sent_one(keys, validator):
+    with pytest.raises(IdTokenError, match="(?i)nonce"):
+        validator.validate(keys.sign(nonce=None), nonce=NONCE)
+
+
+def test_a_refreshed_token_needs_no_nonce(keys, validator):
+    # OIDC Core 12.2: an ID token from a refresh carries no nonce.
+    assert validator.validate(keys.sign(nonce=None), nonce=None)
+
+
+def test_a_jku_header_does_not_choose_the_key(keys, validator, forger_key):
+    # The forger publishes their own JWKS and points the token at it.
+    forger = KeyServer(forger_key)
+    with serve(forger.make_app):
+        token = keys.sign(
+            key=forger_key, headers={"jku": forger.base_url + "/.well-known/jwks.json"}
+        )
+        with pytest.raises(IdTokenError):
+            validator.validate(token, nonce=NONCE)
+        # The validator never even looked at the forger's key set.
+        assert forger.fetches == 0
+
+
+def test_an_embedded_jwk_header_does_not_choose_the_key(keys, validator, forger_key):
+    token = keys.sign(key=forger_key, headers={"jwk": public_jwk(forger_key, KID)})
+    with pytest.raises(IdTokenError):
+        validator.validate(token, nonce=NONCE)
+
+
+def test_an_x5u_header_does_not_choose_the_key(keys, validator, forger_key):
+    token = keys.sign(key=forger_key, headers={"x5u": "https://evil.test/cert.pem"})
+    with pytest.raises(IdTokenError):
+        validator.validate(token, nonce=NONCE)
+
+
+def test_an_unknown_kid_refetches_the_keys_at_most_once_per_cooldown(keys, validator):
+    # The first token loads the key set.
+    validator.validate(keys.sign(), nonce=NONCE)
+    assert keys.fetches == 1
+    # A flood of made-up kids costs the key server nothing more inside the cooldown.
+    for n in range(5):
+        with pytest.raises(IdTokenError, match="(?i)signing key"):
+            validator.validate(keys.sign(headers={"kid": f"made-up-{n}"}), nonce=NONCE)
+    assert keys.fetches == 1
+
+
+def test_garbage_is_rejected(validator):
+    for garbage in ["", "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30"]:
+        with pytest.raises(IdTokenError):
+            validator.validate(garbage, nonce=NONCE)
+
+
+def test_peek_decodes_header_and_payload_without_judging(keys):
+    decoded = peek(keys.sign(iss="https://anyone.test/"))
+    assert decoded["header"]["kid"] == KID
+    assert decoded["payload"]["iss"] == "https://anyone.test/"
+    # An opaque access token is not a JWT: nothing to show.
+    assert peek("opaque-token-value") is None
