@@ -56,7 +56,7 @@ def refresh():
     tokens = session["tokens"]
     old = tokens.get("refresh_token")
     if not old:
-        flash("This login has no refresh token (magic-link logins do not get one).", "info")
+        flash("This login has no refresh token (ask for offline_access to get one).", "info")
         return redirect(url_for("main.profile"))
     try:
         answer = tenant.refresh(old)
