@@ -17,6 +17,27 @@ API_AUDIENCE = "urn:passwordless-demo:api"
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
 
 
+# Fixtures through which pytest-playwright starts its (session-long) sync API.
+PLAYWRIGHT_FIXTURES = {"playwright", "browser", "browser_type", "context", "page"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests after everything else, Pilot tests included.
+
+    Playwright's sync API leaves an asyncio loop marked as running on the main thread from
+    the first browser test to the end of the session; pytest-asyncio cannot start a loop
+    after that, so any `async def` test collected later would fail. Moving browser tests
+    last (keeping every other order) avoids it, whichever folder they live in.
+    """
+
+    def uses_a_browser(item) -> bool:
+        """Tell whether a test starts Playwright."""
+        names = set(getattr(item, "fixturenames", ()))
+        return bool(names & PLAYWRIGHT_FIXTURES) or item.get_closest_marker("e2e") is not None
+
+    items.sort(key=uses_a_browser)
+
+
 @pytest.fixture(scope="session")
 def shared_tenant(tmp_path_factory) -> TenantServer:
     """Run one tenant for the whole session (tests reset it instead of restarting it)."""
