@@ -178,6 +178,11 @@ def inject_error():
 
 def take_injected_error(tenant, path: str):
     """Return and forget the error injected for this path, if any (one use)."""
+    # Read first: almost every request finds nothing, and a read takes no write lock (WAL),
+    # so ordinary requests neither queue behind writers nor fail while the file is busy.
+    sql = "SELECT 1 FROM injected_errors WHERE endpoint = ?"
+    if tenant.storage.query_one(sql, (path,)) is None:
+        return None
     with tenant.storage.transaction() as db:
         row = db.execute("SELECT * FROM injected_errors WHERE endpoint = ?", (path,)).fetchone()
         if row is not None:

@@ -7,6 +7,8 @@ so that of two concurrent requests with the same credential exactly one wins.
 
 from __future__ import annotations
 
+import re
+
 from authlib.consts import default_json_headers
 from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
@@ -35,6 +37,18 @@ WRONG_CODE = {
     "email": "Wrong email or verification code.",
     "sms": "Wrong phone number or verification code.",
 }
+USERNAME_FORMAT = {
+    "email": "username must be an email address.",
+    "sms": "username must be a phone number: a plus and up to 15 digits.",
+}
+# https://www.rfc-editor.org/rfc/rfc6749#section-5.2: error_description may only hold
+# %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash, no line break, ASCII only).
+NOT_ALLOWED_IN_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def echo(value: str) -> str:
+    """Make request input safe to repeat in an error description (Authlib raises otherwise)."""
+    return NOT_ALLOWED_IN_DESCRIPTION.sub("?", value[:200])
 
 
 class AccessDeniedError(OAuth2Error):
@@ -80,7 +94,7 @@ class StoredToken:
 def check_audience(tenant: Tenant, audience: str | None) -> None:
     """Refuse an audience that no API on the tenant has, as Auth0 does."""
     if audience and tenant.config.resource_server(audience) is None:
-        raise AccessDeniedError(f"Service not found: {audience}")
+        raise AccessDeniedError(f"Service not found: {echo(audience)}")
 
 
 class OneTimeCodeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
@@ -102,15 +116,16 @@ class OneTimeCodeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
             if not form.get(name):
                 raise InvalidRequestError(f"Missing required parameter: {name}")
         if tenant.config.connection(form["realm"]) is None:
-            raise InvalidRequestError(f"Unknown realm: {form['realm']}")
+            raise InvalidRequestError(f"Unknown realm: {echo(form['realm'])}")
         code = form["otp"]
         # Only short ASCII reaches the comparison (fullwidth digits, megabyte codes: 400).
         if not (code.isascii() and code.isprintable() and len(code) <= 64):
             raise InvalidRequestError("otp must be the code that was sent.")
         try:
             self.request.credential = normalize(form["realm"], form["username"])
-        except IdentifierError as error:
-            raise InvalidRequestError(f"username: {error}") from None
+        except IdentifierError:
+            # Not the validator's text: it may quote the input, or a pattern with a backslash.
+            raise InvalidRequestError(USERNAME_FORMAT[form["realm"]]) from None
         check_audience(tenant, form.get("audience"))
         self.request.client = client
 
@@ -254,7 +269,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                 (old.token_hash,),
             ).fetchone()
             # https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation
-            reused = row["rotated_at"] is not None and now - row["rotated_at"] > settings.leeway
+            # A rotated token may be used again only for `leeway` seconds after its rotation:
+            # with 0, never (not even within the same second).
+            reused = row["rotated_at"] is not None and now - row["rotated_at"] >= settings.leeway
             if reused:
                 tokens.revoke_grant(db, old.grant_id, now)
             elif row["revoked_at"] is None:

@@ -8,6 +8,7 @@ import urllib.parse
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
+    InvalidClientError,
     InvalidRequestError,
     OAuth2Request,
     UnauthorizedClientError,
@@ -159,19 +160,28 @@ class AuthorizationServer(FlaskAuthorizationServer):
 
     def authenticate_client(self, request, methods, endpoint="token"):
         """Authenticate the client, answering a missing or unknown client_id as Auth0 does."""
-        client_id = request.payload.client_id
-        if not client_id and "Authorization" in request.headers:
-            client_id, _ = extract_basic_authorization(request.headers)
+        try:
+            basic_client_id, _ = extract_basic_authorization(request.headers)
+        except ValueError:
+            # Authlib lets Basic credentials that are not ASCII base64 of UTF-8 escape as
+            # errors (a 500); they are simply credentials that do not authenticate anyone.
+            raise InvalidClientError(
+                status_code=401, description="Client authentication failed."
+            ) from None
+        client_id = request.payload.client_id or basic_client_id
         if not client_id:
             raise InvalidRequestError("Missing required parameter: client_id")
         if self.query_client(client_id) is None:
-            raise UnauthorizedClientError(f"Unknown client: {client_id}")
+            raise UnauthorizedClientError(f"Unknown client: {grants.echo(client_id)}")
         return super().authenticate_client(request, methods, endpoint)
 
     def handle_error_response(self, request, error):
         """Answer an OAuth error in Auth0's shape and with Auth0's status code."""
         status = AUTH0_ERROR_STATUS.get(error.error, 400)
         description = error.description or error.error.replace("_", " ").capitalize() + "."
+        if error.error == "invalid_client":
+            # Authlib's text lists the methods it tried, as a Python list: not for the wire.
+            description = "Client authentication failed."
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
         return error_response(status, error.error, description, headers)

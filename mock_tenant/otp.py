@@ -77,12 +77,17 @@ def store_code(
             now + lifetime,
         ),
     )
+    note_send(db, connection=connection, identifier=identifier, now=now)
+    return code
+
+
+def note_send(db, *, connection: str, identifier: str, now: int) -> None:
+    """Start the resend cooldown for an identifier, whether or not a message went out."""
     db.execute(
         "INSERT INTO identifier_state (connection, identifier, last_sent_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO UPDATE SET last_sent_at = excluded.last_sent_at",
         (connection, identifier, now),
     )
-    return code
 
 
 def seconds_until_resend(db, *, connection: str, identifier: str, now: int, cooldown: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from email.message import EmailMessage
 
 from .config import Client, Connection, TenantSettings
@@ -81,11 +82,18 @@ def deliver_by_smtp(settings: TenantSettings, sender: str, to: str, subject: str
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message.set_content(text)
+    # In the background: the caller holds the database's write lock, and a slow or silent
+    # mail server must not keep every other login waiting for it (or failing with 503).
+    threading.Thread(
+        target=_send, args=(settings.smtp_host, settings.smtp_port, message), daemon=True
+    ).start()
+
+
+def _send(host: str, port: int, message: EmailMessage) -> None:
+    """Send one message over SMTP, logging (not raising) a failure."""
     try:
-        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=5) as smtp:
+        with smtplib.SMTP(host, port, timeout=5) as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         # The outbox already has the message; a missing mail catcher must not fail a login.
-        log.warning(
-            "SMTP delivery to %s:%s failed: %s", settings.smtp_host, settings.smtp_port, error
-        )
+        log.warning("SMTP delivery to %s:%s failed: %s", host, port, error)

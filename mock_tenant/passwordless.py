@@ -65,9 +65,12 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
                     f"Please wait {wait} seconds before asking for another code.",
                     {"Retry-After": str(wait)},
                 )
-            # With sign-ups disabled, unknown people get nothing, but the same answer.
+            # With sign-ups disabled, unknown people get nothing, but the same answer; their
+            # cooldown starts too, or a quick second request would tell them apart.
             if not connection.disable_signup or users.exists(db, connection.name, identifier):
                 send_code(db, tenant, client, connection, identifier, send, auth_params, now)
+            else:
+                otp.note_send(db, connection=connection.name, identifier=identifier, now=now)
     except ApiError as error:
         error.headers.update(headers)
         raise

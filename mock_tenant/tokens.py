@@ -87,6 +87,9 @@ def issue(db, tenant: Tenant, login: Login) -> dict:
                 "exp": now + expires_in,
                 "scope": login.scope,
                 "azp": login.client.client_id,
+                # https://www.rfc-editor.org/rfc/rfc9068#section-2.2: a unique id, so two
+                # tokens minted in the same second for the same login still differ.
+                "jti": secrets.token_urlsafe(16),
             }
         )
     else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request
+from flask import Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 # Auth0 answers errors as {"error": ..., "error_description": ...}
 # (https://auth0.com/docs/api/authentication#standard-error-responses).
@@ -32,6 +33,15 @@ def error_response(
     response.headers["Cache-Control"] = "no-store"
     response.headers.update(headers or {})
     return response
+
+
+def refuse_oversized_body() -> None:
+    """Refuse a request whose declared body is over the cap, whether or not a view reads it."""
+    # Flask applies MAX_CONTENT_LENGTH only when a body is read; /userinfo and every GET
+    # never read theirs, and would otherwise answer as if nothing had been sent.
+    length, cap = request.content_length, current_app.config["MAX_CONTENT_LENGTH"]
+    if length is not None and cap is not None and length > cap:
+        raise RequestEntityTooLarge()
 
 
 def read_params(objects: tuple[str, ...] = ()) -> dict:
@@ -67,6 +77,13 @@ def read_params(objects: tuple[str, ...] = ()) -> dict:
 def _checked(key: str, value, may_be_object: bool):
     """Return a JSON value if it is a string (or an object of strings where allowed)."""
     if isinstance(value, str):
+        # JSON may escape a lone surrogate ("\ud800"): valid JSON, but no text that can be
+        # encoded, hashed or compared, so refuse it here rather than fail deep inside.
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(400, "invalid_request", f"'{key}' is not valid text.") from None
         return value
     if may_be_object and isinstance(value, dict):
         return {k: _checked(f"{key}.{k}", v, False) for k, v in value.items() if v is not None}
