@@ -195,14 +195,19 @@ async def test_quitting_while_waiting_for_the_browser_does_not_hang(make_app):
     async with app.run_test() as pilot:
         # Start browser login, then quit with the browser still out.
         await pilot.press("ctrl+o")
-        await pilot.pause(0.2)
+        # Wait for the worker to hand the URL to the (fake) browser opener.
+        for _ in range(100):
+            if opened:
+                break
+            await pilot.pause(0.1)
         assert opened
         await pilot.press("ctrl+q")
     # The waiting worker notices at once (it would wait five minutes for a browser):
     # its loopback listener closes.
     callback = urllib.parse.parse_qs(urllib.parse.urlsplit(opened[0]).query)["redirect_uri"][0]
     port = urllib.parse.urlsplit(callback).port
-    while time.monotonic() - started < 5:
+    # A generous bound, not a speed check: without the fix it would wait five minutes.
+    while time.monotonic() - started < 30:
         try:
             # Connect without sending a request, which the listener would take as the callback.
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
