@@ -40,13 +40,30 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4 for several).
 	$(PY) -m mock_tenant --workers $(WORKERS) $(ARGS)
 
+# auth0-spa-js from npm, exactly as single_page_app/package-lock.json pins it; installed
+# again only when the lock file changes (like $(STAMP) for the Python packages).
+SPA_STAMP := single_page_app/node_modules/.installed-$(shell cksum < single_page_app/package-lock.json | cut -d' ' -f1)
+
+$(SPA_STAMP): single_page_app/package-lock.json
+	cd single_page_app && npm ci --no-audit --no-fund
+	touch $@
+
+run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
+	@echo "Open http://localhost:3001 (codes appear at http://127.0.0.1:4000/_dev/outbox)."
+	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
+
+# The tenant (and the sample API) start in the background, logging to var/*.log, only
+# when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
+run-native: $(STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
+	$(PY) -m native_tui_app.run_native $(ARGS)
+
 run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@echo "Open http://localhost:3000 (codes and links appear at http://127.0.0.1:4000/_dev/outbox)."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
 
 # ---- check ---------------------------------------------------------------
 
-test: $(STAMP) browser ## Run every test, end-to-end included (ARGS=... goes to pytest).
+test: $(STAMP) $(SPA_STAMP) browser ## Run every test, end-to-end included (ARGS=... goes to pytest).
 	$(PY) -m pytest $(ARGS)
 
 lint: $(STAMP) ## Check style with ruff.

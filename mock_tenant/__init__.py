@@ -8,12 +8,12 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import dev, logout, universal_login, views
+from . import cors, dev, logout, universal_login, views
 from .config import TenantConfig, load_config
 from .oauth2 import AuthorizationServer
 from .storage import StorageBusy
 from .tenant import Tenant, current_tenant
-from .wire import ApiError, error_response
+from .wire import ApiError, error_response, refuse_oversized_body
 
 log = logging.getLogger("mock_tenant")
 
@@ -32,6 +32,7 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app = Flask(__name__)
     # Bodies over the cap are refused with 413 before anything reads them.
     app.config["MAX_CONTENT_LENGTH"] = config.tenant.max_body_bytes
+    app.before_request(refuse_oversized_body)
 
     tenant = Tenant(config)
     app.extensions["mock_tenant"] = tenant
@@ -42,6 +43,7 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(universal_login.bp)
     app.register_blueprint(logout.bp)
+    cors.init_app(app)
     if config.tenant.dev_api:
         app.register_blueprint(dev.bp)
         app.before_request(_injected_error)
@@ -88,11 +90,14 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if response.mimetype == "text/html":
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
+        csp = response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; frame-ancestors 'none'; form-action 'self' http: https:",
         )
+        # X-Frame-Options cannot name an origin: the one page that an app may frame (the
+        # web_message answer) says so with its own frame-ancestors, and gets no DENY.
+        if "frame-ancestors 'none'" in csp:
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

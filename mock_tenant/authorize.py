@@ -100,8 +100,19 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         fail("unsupported_response_type", "Only response_type=code is supported.")
     if "authorization_code" not in client_config.grant_types:
         fail("unauthorized_client", "The application may not use the authorization code grant.")
-    if (param("response_mode") or "query") not in ("query", "web_message"):
+    response_mode = param("response_mode") or "query"
+    if response_mode not in ("query", "web_message"):
         fail("invalid_request", "response_mode must be query or web_message.")
+    # web_message posts the answer to the app's window: only to an Allowed Web Origin.
+    parts = urllib.parse.urlsplit(redirect_uri)
+    if response_mode == "web_message" and (
+        f"{parts.scheme}://{parts.netloc}" not in client_config.web_origins
+    ):
+        raise PageError(
+            "Origin not allowed",
+            "response_mode=web_message needs the redirect_uri's origin in the application's "
+            "Allowed Web Origins.",
+        )
     challenge, method = param("code_challenge"), param("code_challenge_method")
     # https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1: PKCE for public clients, S256 only.
     if challenge is None and client_config.is_public:
@@ -134,7 +145,7 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         login_hint=param("login_hint"),
         prompt=prompt,
         max_age=int(max_age) if max_age is not None else None,
-        response_mode=param("response_mode") or "query",
+        response_mode=response_mode,
     )
 
 

@@ -9,9 +9,10 @@ move the browser between them.
 from __future__ import annotations
 
 import hmac
+import secrets
 import urllib.parse
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from . import authorize, otp, passwordless, transactions, users
@@ -320,10 +321,52 @@ def _signed_in(transaction: dict):
 
 def _answer(auth_request: AuthorizeRequest, params: dict):
     """Send the authorization response (a code or an error) back to the app."""
+    params = {**params, "state": auth_request.state}
+    if auth_request.response_mode == "web_message":
+        return _web_message(auth_request.client_id, auth_request.redirect_uri, params)
     # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: code and state in the query.
-    return redirect(
-        authorize.with_query(auth_request.redirect_uri, {**params, "state": auth_request.state})
+    return redirect(authorize.with_query(auth_request.redirect_uri, params))
+
+
+def _web_message(client_id: str, redirect_uri: str, params: dict):
+    """Answer with a page that posts the response to the app's window (silent login, popups).
+
+    auth0-spa-js opens `/authorize?prompt=none&response_mode=web_message` in a hidden iframe
+    (or a popup) and waits for `{type: "authorization_response", response: {...}}` from the
+    tenant's origin. The page posts only to the origin of the validated redirect URI, and
+    only if the application lists it in Allowed Web Origins: never to "*", which would hand
+    the code to whatever page framed us.
+    https://www.rfc-editor.org/rfc/rfc9700#section-4.17 (postMessage to an exact origin)
+    """
+    parts = urllib.parse.urlsplit(redirect_uri)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    client = current_tenant().config.client(client_id)
+    if client is None or origin not in client.web_origins:
+        # Returned rather than raised: this also runs inside the RedirectError handler.
+        return _page_error(
+            PageError(
+                "Origin not allowed",
+                f"{origin} is not one of the Allowed Web Origins of the application, "
+                "so the tenant will not post a login response to it.",
+            )
+        )
+    # The page is not a login form: no form-action for the app (see _form_action).
+    g.pop("redirect_uri", None)
+    nonce = secrets.token_urlsafe(16)
+    # The message auth0-spa-js waits for (runIframe in its src/utils.ts).
+    message = {
+        "type": "authorization_response",
+        "response": {k: v for k, v in params.items() if v is not None},
+    }
+    body = render_template("u_web_message.html", origin=origin, message=message, nonce=nonce)
+    response = make_response(body)
+    # Exactly this page's inline script may run, and only the app's origin may frame it.
+    # https://www.w3.org/TR/CSP3/#security-nonces
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; "
+        f"form-action 'none'; frame-ancestors {origin}"
     )
+    return response
 
 
 def _transaction() -> dict:
@@ -401,7 +444,15 @@ def _page_error(error: PageError):
 
 @bp.errorhandler(RedirectError)
 def _redirect_error(error: RedirectError):
-    """Send an error back to the app's validated redirect URI."""
+    """Send an error back to the app's validated redirect URI, or post it (web_message)."""
+    params = request.form if request.method == "POST" else request.args
+    if params.get("response_mode") == "web_message":
+        # `location` is the validated redirect URI with error, error_description and state.
+        parts = urllib.parse.urlsplit(error.location)
+        answer = dict(urllib.parse.parse_qsl(parts.query))
+        response = {k: answer[k] for k in ("error", "error_description", "state") if k in answer}
+        redirect_uri = parts._replace(query="").geturl()
+        return _web_message(params.get("client_id"), redirect_uri, response)
     return redirect(error.location)
 
 

@@ -29,6 +29,12 @@ def openid_configuration():
     return Response(body, mimetype="application/json", headers={"Cache-Control": "max-age=60"})
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Answer the browser's favicon request with nothing, rather than a 404 in its console."""
+    return Response(status=204, headers={"Cache-Control": "max-age=86400"})
+
+
 @bp.get("/.well-known/jwks.json")
 def jwks():
     """Serve the public signing keys (never a private parameter)."""
@@ -97,7 +103,7 @@ def discovery_document(issuer: str, config) -> bytes:
             "end_session_endpoint": issuer + "oidc/logout",
             "scopes_supported": scopes,
             "response_types_supported": ["code"],
-            "response_modes_supported": ["query"],
+            "response_modes_supported": ["query", "web_message"],
             "grant_types_supported": [
                 "authorization_code",
                 "refresh_token",
