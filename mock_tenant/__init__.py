@@ -8,7 +8,7 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import cors, dev, logout, universal_login, views
+from . import cors, dev, inspector, logout, universal_login, views
 from .config import TenantConfig, load_config
 from .oauth2 import AuthorizationServer
 from .storage import StorageBusy
@@ -46,6 +46,7 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     cors.init_app(app)
     if config.tenant.dev_api:
         app.register_blueprint(dev.bp)
+        inspector.init_app(app)
         app.before_request(_injected_error)
     _register_error_handlers(app)
     app.after_request(_security_headers)

@@ -7,7 +7,7 @@ import json
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from . import outbox, users
+from . import inspector, outbox, users
 from .identifiers import IdentifierError, normalize
 from .tenant import current_tenant
 from .wire import ApiError
@@ -48,6 +48,23 @@ def require_dev_token():
 def outbox_page():
     """Show every message sent, newest first, as a page that refreshes itself."""
     return render_template("outbox.html", messages=outbox.messages(current_tenant().storage))
+
+
+@bp.get("/inspector")
+def inspector_page():
+    """Show every login as a timeline of protocol exchanges (the data comes from the API)."""
+    tenant = current_tenant()
+    return render_template("inspector.html", clients=tenant.config.clients)
+
+
+@bp.get("/api/events")
+def events():
+    """List logins, newest first, each with its exchanges: `?client_id=` and `?user=` filter."""
+    return _json(
+        inspector.timelines(
+            current_tenant().storage, request.args.get("client_id"), request.args.get("user")
+        )
+    )
 
 
 @bp.get("/api/outbox")

@@ -19,7 +19,7 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 
-from . import otp, tokens, users
+from . import inspector, otp, tokens, users
 from .config import OTP_GRANT
 from .identifiers import IdentifierError, normalize
 from .tenant import Tenant
@@ -161,6 +161,7 @@ class OneTimeCodeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
                 )
                 login = tokens.Login(client, user, scope, form.get("audience"), grant_id, now)
                 body = tokens.issue(db, tenant, login)
+        inspector.note(f"Code check: {outcome.value.replace('_', ' ')}")
         # Outside the transaction, so a wrong try stays counted even though we refuse.
         if outcome is otp.Outcome.LOCKED:
             raise TooManyAttemptsError(
@@ -228,6 +229,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
                 # SHOULD revoke all tokens previously issued from it.
                 tokens.revoke_grant(db, code.grant_id, now)
         if not first_use:
+            inspector.note("Code used twice: the tokens of its first use are revoked")
             raise InvalidGrantError("Invalid authorization code")
         return 200, body, default_json_headers
 
@@ -274,6 +276,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             reused = row["rotated_at"] is not None and now - row["rotated_at"] >= settings.leeway
             if reused:
                 tokens.revoke_grant(db, old.grant_id, now)
+                inspector.note("Reuse detected: a rotated token came back, the family is revoked")
             elif row["revoked_at"] is None:
                 scope = self.request.payload.scope or old.scope
                 login = tokens.Login(
@@ -295,6 +298,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
                     )
                     body["refresh_token"] = tokens.new_refresh_token(
                         db, tenant, client, old.grant_id
+                    )
+                    inspector.note(
+                        f"Rotated: {inspector.fingerprint(self.request.form['refresh_token'])} "
+                        f"→ {inspector.fingerprint(body['refresh_token'])}"
                     )
         if reused or row["revoked_at"] is not None:
             raise InvalidGrantError("Unknown or invalid refresh token.")

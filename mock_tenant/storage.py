@@ -128,6 +128,26 @@ CREATE TABLE IF NOT EXISTS sessions (
     auth_time INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+-- The flow inspector (inspector.py): logins, their events, and the handles that link them.
+CREATE TABLE IF NOT EXISTS inspector_logins (
+    login_id TEXT PRIMARY KEY,
+    client_id TEXT,
+    identifier TEXT,
+    user_id TEXT,
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inspector_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    login_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    data TEXT NOT NULL              -- JSON, redacted (see inspector.py)
+);
+CREATE INDEX IF NOT EXISTS inspector_events_login ON inspector_events (login_id);
+CREATE TABLE IF NOT EXISTS inspector_handles (
+    handle TEXT PRIMARY KEY,        -- kind + ":" + SHA-256 of a state, code, token or identifier
+    login_id TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS injected_errors (
     endpoint TEXT PRIMARY KEY,      -- a path such as "/oauth/token"
     status INTEGER NOT NULL,
@@ -151,6 +171,9 @@ RESETTABLE_TABLES = (
     "injected_errors",
     "login_transactions",
     "sessions",
+    "inspector_logins",
+    "inspector_events",
+    "inspector_handles",
 )
 
 

@@ -15,7 +15,7 @@ import urllib.parse
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from . import authorize, otp, passwordless, transactions, users
+from . import authorize, inspector, otp, passwordless, transactions, users
 from .authorize import AuthorizeRequest, PageError, RedirectError
 from .identifiers import IdentifierError, normalize
 from .storage import StorageBusy
@@ -298,6 +298,7 @@ def _verify(transaction: dict, code: str) -> otp.Outcome:
                 now=now,
             )
             transactions.update(db, transaction["state"], user_id=user["user_id"], auth_time=now)
+    inspector.note(f"Code check: {outcome.value.replace('_', ' ')}")
     return outcome
 
 

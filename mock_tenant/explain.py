@@ -1,0 +1,69 @@
+"""What each protocol parameter and token claim means, in one sentence, for the flow inspector."""
+
+PARAMETERS = {
+    "response_type": "What the app wants back from /authorize: `code`, an authorization code "
+    "(RFC 6749 4.1.1).",
+    "client_id": "Which application is asking; registered in the tenant config.",
+    "client_secret": "The confidential app's password for the tenant; never shown.",
+    "redirect_uri": "Where the tenant sends the browser back; must match a registered "
+    "callback exactly.",
+    "scope": "What the app asks for: OpenID Connect scopes (openid, profile, email, "
+    "offline_access) and API permissions.",
+    "state": "A random value the app sends and checks when the browser comes back: stops "
+    "login CSRF (RFC 6749 10.12).",
+    "nonce": "A random value the app puts in the request and finds again in the ID token: "
+    "stops ID token replay (OIDC Core 3.1.2.1).",
+    "code_challenge": "PKCE: the SHA-256 of a secret the app keeps; only the holder of the "
+    "secret can redeem the code (RFC 7636).",
+    "code_challenge_method": "PKCE: how the challenge was made; only S256 is accepted.",
+    "code_verifier": "PKCE: the secret behind the code_challenge, sent with the code.",
+    "audience": "The API the access token is for; with one, the access token is a JWT.",
+    "connection": "Which passwordless connection to use: email or sms.",
+    "login_hint": "Pre-fills the identifier; sends nothing by itself.",
+    "prompt": "none: answer without any page; login: ask again even with a session.",
+    "max_age": "How old, in seconds, the last login may be before the user must log in again.",
+    "response_mode": "How the answer travels: query (a redirect) or web_message (postMessage "
+    "to the app's window, for silent login).",
+    "grant_type": "Which exchange the app makes at /oauth/token.",
+    "username": "The email address or phone number the code was sent to.",
+    "realm": "The connection of the username: email or sms.",
+    "otp": "The one-time code the person typed; never shown.",
+    "code": "The authorization code (or, on a login page, the one-time code); never shown.",
+    "refresh_token": "The refresh token being exchanged; shown as a fingerprint only.",
+    "token": "The token being revoked; shown as a fingerprint only.",
+    "token_type_hint": "What kind of token is being revoked.",
+    "send": "What to send: a code, or a magic link.",
+    "email": "The address to send the code or link to.",
+    "phone_number": "The phone number to text the code to (E.164: + and up to 15 digits).",
+    "authParams": "Parameters carried into the magic link.",
+    "verification_code": "The code inside a magic link; never shown.",
+    "csrf_token": "The login form's anti-forgery token; never shown.",
+    "action": "Which button was pressed on the login page.",
+    "returnTo": "Where to go after logout; must be an allowed logout URL.",
+    "post_logout_redirect_uri": "Where to go after logout (OIDC); must be allowed.",
+    "id_token_hint": "An ID token naming who logs out and for which app.",
+}
+
+CLAIMS = {
+    "iss": "Issuer: the tenant that signed the token; clients compare it exactly.",
+    "sub": "Subject: the user's stable id (connection|24 hex).",
+    "aud": "Audience: who the token is for (the client id, or the API and /userinfo).",
+    "azp": "Authorized party: the application the token was issued to.",
+    "exp": "Expiry, in Unix seconds: refuse the token after this.",
+    "iat": "Issued at, in Unix seconds.",
+    "auth_time": "When the person actually proved who they are.",
+    "nonce": "The app's nonce from /authorize, echoed back so the app can match it.",
+    "sid": "The tenant session this login belongs to.",
+    "scope": "The permissions granted, space-separated.",
+    "jti": "A unique id for this token.",
+    "nickname": "A short name (the email's local part, or the phone number).",
+    "name": "A display name (here, the email or phone number).",
+    "picture": "An avatar URL.",
+    "updated_at": "When the profile last changed.",
+    "email": "The verified email address.",
+    "email_verified": "True: the person read a code or link sent to it.",
+    "phone_number": "The verified phone number.",
+    "phone_verified": "True: the person read a code texted to it.",
+    "given_name": "First name, from the profile.",
+    "family_name": "Last name, from the profile.",
+}

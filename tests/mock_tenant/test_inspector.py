@@ -1,0 +1,174 @@
+"""The flow inspector: one timeline per login, every step named, no secret stored."""
+
+import sqlite3
+import urllib.parse
+
+import pytest
+import requests
+
+from tests.conftest import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.mock_tenant.helpers import otp_token, refresh, send_email_code
+from tests.mock_tenant.test_universal_login import authorize_url, pkce_pair, query_of
+from tests.ul_driver import login_via_universal_login
+
+
+def timelines(server, **filters) -> list[dict]:
+    """Return the inspector's logins, newest first."""
+    response = requests.get(server.url("_dev/api/events"), params=filters, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def stored_events(server) -> str:
+    """Return everything the inspector stored, as one string, straight from SQLite."""
+    db = sqlite3.connect(server.tenant.storage.path)
+    try:
+        rows = db.execute("SELECT data FROM inspector_events").fetchall()
+        handles = db.execute("SELECT handle FROM inspector_handles").fetchall()
+    finally:
+        db.close()
+    return " ".join(r[0] for r in rows + handles)
+
+
+def web_login(server, email: str) -> dict:
+    """Log in through Universal Login as the web app and exchange the code; return tokens."""
+    verifier, challenge = pkce_pair()
+    callback = login_via_universal_login(
+        requests.Session(), authorize_url(server, code_challenge=challenge), email, server
+    )
+    response = requests.post(
+        server.url("oauth/token"),
+        data={
+            "grant_type": "authorization_code",
+            "code": query_of(callback)["code"],
+            "redirect_uri": "http://localhost:3000/callback",
+            "code_verifier": verifier,
+        },
+        auth=(WEB_CLIENT, WEB_SECRET),
+        timeout=10,
+    )
+    response.raise_for_status()
+    return {**response.json(), "code": query_of(callback)["code"], "verifier": verifier}
+
+
+def test_a_universal_login_is_one_timeline_from_authorize_to_the_code_exchange(tenant_server):
+    web_login(tenant_server, "ivy@example.com")
+    [login] = timelines(tenant_server)
+    assert login["identifier"] == "ivy@example.com"
+    assert login["client_id"] == WEB_CLIENT
+    assert [e["kind"] for e in login["events"]] == [
+        "Authorization request",
+        "Identifier page",
+        "Identifier page",
+        "Code page (email)",
+        "Code page (email)",
+        "Resume: code issued to the app",
+        "Code exchange",
+    ]
+    # The code check says what happened, and the send links to the outbox message.
+    assert login["events"][4]["note"] == "Code check: ok"
+    message_id = tenant_server.outbox("ivy@example.com")[0]["id"]
+    assert login["events"][2]["message_id"] == message_id
+
+
+def test_parameters_come_with_an_explanation(tenant_server):
+    web_login(tenant_server, "jay@example.com")
+    authorize = timelines(tenant_server)[0]["events"][0]
+    assert authorize["params"]["code_challenge_method"]["value"] == "S256"
+    assert "PKCE" in authorize["params"]["code_challenge"]["explains"]
+    assert "CSRF" in authorize["params"]["state"]["explains"]
+
+
+def test_tokens_are_shown_decoded_with_their_signature_checked(tenant_server):
+    web_login(tenant_server, "kim@example.com")
+    exchange = timelines(tenant_server)[0]["events"][-1]
+    id_token = next(t for t in exchange["tokens"] if t["name"] == "id_token")
+    assert id_token["payload"]["email"] == "kim@example.com"
+    assert id_token["signature"].startswith("valid: RS256")
+    assert "Issuer" in id_token["claims"]["iss"]
+    assert exchange["answer"]["id_token"] == "[decoded below]"
+
+
+def test_no_code_secret_verifier_or_usable_token_is_stored(tenant_server):
+    tokens = web_login(tenant_server, "lee@example.com")
+    one_time_code = tenant_server.last_code("lee@example.com")
+    stored = stored_events(tenant_server)
+    for secret in (
+        one_time_code,
+        tokens["code"],
+        tokens["verifier"],
+        WEB_SECRET,
+        tokens["refresh_token"],
+        tokens["access_token"],
+        tokens["id_token"],
+    ):
+        assert secret not in stored
+    # A JWT's signature is dropped, so not even the signature part is there.
+    assert tokens["id_token"].split(".")[2] not in stored
+
+
+def test_an_otp_login_shows_the_wrong_try_rotation_and_reuse_detection(tenant_server):
+    code = send_email_code(tenant_server, "max@example.com")
+    otp_token(tenant_server, "max@example.com", "000000" if code != "000000" else "111111")
+    r1 = otp_token(tenant_server, "max@example.com", code, scope="openid offline_access").json()[
+        "refresh_token"
+    ]
+    refresh(tenant_server, r1)
+    refresh(tenant_server, r1)  # a reuse: the whole family is revoked
+    [login] = timelines(tenant_server)
+    notes = [(e["kind"], e["note"]) for e in login["events"]]
+    assert notes[0] == ("Passwordless start: code or link sent", None)
+    assert notes[1] == ("OTP grant", "Code check: wrong")
+    assert notes[2] == ("OTP grant", "Code check: ok")
+    assert notes[3][0] == "Refresh" and notes[3][1].startswith("Rotated: …")
+    assert notes[4] == (
+        "Refresh",
+        "Reuse detected: a rotated token came back, the family is revoked",
+    )
+
+
+def test_timelines_filter_by_client_and_by_user(tenant_server):
+    web_login(tenant_server, "ned@example.com")
+    send_email_code(tenant_server, "oda@example.com")
+    assert [t["identifier"] for t in timelines(tenant_server)] == [
+        "oda@example.com",
+        "ned@example.com",
+    ]
+    assert [t["identifier"] for t in timelines(tenant_server, client_id=NATIVE_CLIENT)] == [
+        "oda@example.com"
+    ]
+    assert [t["identifier"] for t in timelines(tenant_server, user="NED@example.com")] == [
+        "ned@example.com"
+    ]
+
+
+def test_the_inspector_page_is_a_dev_page_with_its_own_script(tenant_server):
+    response = requests.get(tenant_server.url("_dev/inspector"), timeout=10)
+    assert response.status_code == 200
+    assert '<script type="module" src="/static/inspector.js">' in response.text
+    assert "What is hidden, and why" in response.text
+
+
+@pytest.mark.e2e
+def test_the_inspector_page_draws_a_login_as_text(tenant_server, page):
+    # An app asks for a code, with a state that looks like HTML.
+    requests.post(
+        tenant_server.url("passwordless/start"),
+        json={
+            "client_id": NATIVE_CLIENT,
+            "connection": "email",
+            "email": "pat@example.com",
+            "send": "code",
+            "authParams": {"state": "<img src=x onerror=alert(1)>"},
+        },
+        timeout=10,
+    )
+    # The learner opens the inspector, filtered to that user.
+    page.goto(
+        tenant_server.url("_dev/inspector?") + urllib.parse.urlencode({"user": "pat@example.com"})
+    )
+    timeline = page.get_by_role("article").first
+    timeline.get_by_text("Passwordless start: code or link sent").first.click()
+    # The step opens, and the HTML-looking value is shown as text, not run.
+    assert "<img src=x onerror=alert(1)>" in timeline.inner_text()
+    assert page.locator("img").count() == 0
