@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 
+from flask import g, has_request_context
+
 from .storage import Storage
 
 
@@ -54,13 +56,22 @@ class Clock:
 
     def _state(self, db=None) -> dict:
         """Read the clock's stored state (empty when the clock is real time)."""
-        sql, params = "SELECT value FROM meta WHERE key = 'clock'", ()
-        row = db.execute(sql).fetchone() if db else self.storage.query_one(sql, params)
-        return json.loads(row["value"]) if row else {}
+        # Read once per request: a login asks for the time a dozen times, and the state
+        # only changes through the dev API (which refreshes this copy when it writes).
+        if db is None and has_request_context() and "tenant_clock" in g:
+            return g.tenant_clock
+        sql = "SELECT value FROM meta WHERE key = 'clock'"
+        row = db.execute(sql).fetchone() if db else self.storage.query_one(sql)
+        state = json.loads(row["value"]) if row else {}
+        if has_request_context():
+            g.tenant_clock = state
+        return state
 
     @staticmethod
     def _save(db, state: dict) -> None:
         """Write the clock's state inside the caller's transaction."""
+        if has_request_context():
+            g.tenant_clock = state
         db.execute(
             "INSERT INTO meta (key, value) VALUES ('clock', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -12,6 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from flask import g, has_request_context
 
 from .storage import Storage
 
@@ -30,31 +31,55 @@ class KeyStore:
         self._jwks_cache: tuple[tuple, bytes] | None = None
         self.ensure_key()
 
+    # Like Auth0, the tenant keeps two live keys: the current one, which signs, and the
+    # next one, published in the JWKS before it signs anything, so that clients holding a
+    # cached key set already know it when a rotation makes it current.
+    # https://auth0.com/docs/get-started/tenant-settings/signing-keys/rotate-signing-keys
+    CURRENT_KEY = (
+        "SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at LIMIT 1"
+    )
+
     def ensure_key(self) -> None:
-        """Create the first signing key if the tenant has none yet."""
+        """Create the current and the next signing key if the tenant lacks them."""
         with self.storage.transaction() as db:
-            # Inside the write lock, so two processes starting together make one key.
-            if db.execute("SELECT 1 FROM signing_keys").fetchone() is None:
-                self._insert_new_key(db)
+            # Inside the write lock, so two processes starting together make one pair.
+            self._ensure_two_live_keys(db)
 
     def rotate(self) -> str:
-        """Start signing with a new key, keep the old one published, and return the new kid."""
+        """Retire the current key (still published), sign with the next, and return its kid."""
+        if has_request_context():
+            g.pop("signing_kid", None)
         with self.storage.transaction() as db:
+            self._ensure_two_live_keys(db)
+            current = db.execute(self.CURRENT_KEY).fetchone()["kid"]
             db.execute(
-                "UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL",
-                (self.clock.now(),),
+                "UPDATE signing_keys SET retired_at = ? WHERE kid = ?",
+                (self.clock.now(), current),
             )
-            return self._insert_new_key(db)
+            self._ensure_two_live_keys(db)
+            return db.execute(self.CURRENT_KEY).fetchone()["kid"]
 
     def sign(self, claims: dict) -> str:
         """Sign claims as a compact RS256 JWT with the current key's `kid` in the header."""
-        row = self.storage.query_one(
-            "SELECT kid FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1"
-        )
-        kid = row["kid"]
+        kid = self._current_kid()
         return jwt.encode(
             claims, self._private_key(kid), algorithm="RS256", headers={"kid": kid, "typ": "JWT"}
         )
+
+    def _current_kid(self) -> str:
+        """Return the key id that signs now, read once per request (another process may rotate)."""
+        if has_request_context() and "signing_kid" in g:
+            return g.signing_kid
+        kid = self.storage.query_one(self.CURRENT_KEY)["kid"]
+        if has_request_context():
+            g.signing_kid = kid
+        return kid
+
+    def _ensure_two_live_keys(self, db) -> None:
+        """Add keys until there is a current one and a next one."""
+        live = db.execute("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL").fetchone()
+        for _ in range(2 - live[0]):
+            self._insert_new_key(db)
 
     def jwks_document(self) -> bytes:
         """Return the JSON Web Key Set of published keys, encoded, rebuilt only when keys change."""

@@ -333,7 +333,7 @@ class SignedInScreen(BusyScreen):
 
     def on_mount(self) -> None:
         """Fill in the panels and tick the expiry countdowns every second."""
-        self.query_one("#profile").border_title = "Who you are (claims of the validated ID token)"
+        self.query_one("#profile").border_title = "Who you are (validated ID token)"
         self.query_one("#tokens").border_title = "Tokens (decoded: header and payload)"
         self.show_tokens()
         self.set_interval(1, self.update_expiry)

@@ -15,7 +15,7 @@ function el(tag, className, text) {
 
 /** Format a Unix time as a local clock time. */
 function clock(seconds) {
-  return new Date(seconds * 1000).toLocaleTimeString();
+  return new Date(seconds * 1000).toISOString().slice(11, 19) + " UTC";
 }
 
 /** Draw a table of name, value and explanation rows. */

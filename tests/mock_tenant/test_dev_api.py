@@ -143,27 +143,30 @@ def test_patching_an_unknown_user_is_404(tenant_server):
     assert_error(response, 404, "not_found")
 
 
-def test_key_rotation_signs_with_the_new_key_and_keeps_the_old_one_published(tenant_from_config):
+def test_key_rotation_signs_with_the_published_next_key_and_keeps_the_old_one(tenant_from_config):
     # A tenant of its own, so the rotation does not touch the shared one.
     server = tenant_from_config()
-    [old_kid] = _kids(server)
     before = login(server, "rotate@example.com")
-    # Rotate.
+    old_kid = jwt.get_unverified_header(before["id_token"])["kid"]
+    # Two keys are published from the start: the current one and the next one.
+    published = _kids(server)
+    assert len(published) == 2 and old_kid in published
+    [next_kid] = [kid for kid in published if kid != old_kid]
+    # Rotate: the next key, which clients already have, becomes the signing key.
     response = _api(server, "POST", "keys/rotate")
     assert response.status_code == 200
-    new_kid = response.json()["kid"]
-    assert new_kid != old_kid
-    # Both keys are published, the new one first.
-    assert _kids(server) == [new_kid, old_kid]
+    assert response.json()["kid"] == next_kid
+    # The old key stays published, and a new next key appears.
+    after_rotation = _kids(server)
+    assert len(after_rotation) == 3 and {old_kid, next_kid} <= set(after_rotation)
     # New tokens are signed with the new key; old ones still verify.
     after = login(server, "rotated@example.com")
-    assert jwt.get_unverified_header(after["id_token"])["kid"] == new_kid
-    assert jwt.get_unverified_header(before["id_token"])["kid"] == old_kid
+    assert jwt.get_unverified_header(after["id_token"])["kid"] == next_kid
     verify_jwt(server, before["id_token"], audience=NATIVE_CLIENT)
     verify_jwt(server, after["id_token"], audience=NATIVE_CLIENT)
     # Once every token the old key signed has expired (a day at most), it is withdrawn.
     server.advance_clock(86400)
-    assert _kids(server) == [new_kid]
+    assert old_kid not in _kids(server) and next_kid in _kids(server)
 
 
 def test_an_injected_error_answers_the_next_request_only(tenant_server):

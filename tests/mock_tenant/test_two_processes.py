@@ -73,10 +73,10 @@ def _wait_until_ready(process: subprocess.Popen, base_url: str, log_file: Path) 
 def test_a_code_sent_by_one_process_is_accepted_by_the_other(tmp_path):
     # Two processes over one SQLite file, started at the same moment.
     with tenant_processes(tmp_path / "tenant", tmp_path) as (a, b):
-        # They made one signing key between them, not one each.
+        # They made one pair of keys (current and next) between them, not a pair each.
         keys_a = requests.get(a.url(".well-known/jwks.json"), timeout=TIMEOUT).json()
         keys_b = requests.get(b.url(".well-known/jwks.json"), timeout=TIMEOUT).json()
-        assert keys_a == keys_b and len(keys_a["keys"]) == 1
+        assert keys_a == keys_b and len(keys_a["keys"]) == 2  # the current and the next key
         # A sends the code; B sees it in the shared outbox and accepts it.
         code = send_email_code(a, "both@example.com")
         assert b.last_code("both@example.com") == code
