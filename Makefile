@@ -15,7 +15,7 @@ ARGS ?=
 WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa test lint format clean
+.PHONY: help setup browser run-tenant run-web run-native run-spa test lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -73,6 +73,13 @@ lint: $(STAMP) ## Check style with ruff.
 format: $(STAMP) ## Format the code with ruff.
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# ---- docs ----------------------------------------------------------------
+
+# The README's pictures, taken from the real apps on free loopback ports: pages with
+# Playwright, the terminal app with Textual's own SVG screenshots. Commit what changes.
+screenshots: $(STAMP) $(SPA_STAMP) browser ## Take the README's screenshots into docs/screenshots/.
+	$(PY) -m tools.screenshots
 
 clean: ## Remove .venv, caches and the tenant's data directory.
 	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results
