@@ -6,8 +6,9 @@ import argparse
 import logging
 import os
 import sys
+from pathlib import Path
 
-from dotenv import find_dotenv, load_dotenv
+from dotenv import load_dotenv
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import create_app
@@ -15,6 +16,8 @@ from . import create_app
 # The tenant's config registers http://localhost:3000/callback for this client; on another
 # port the tenant refuses the redirect, unless its callbacks list is changed to match.
 REGISTERED_PORT = 3000
+# One .env per app, as in Auth0's samples: the three apps need different AUTH0_CLIENT_IDs.
+DEFAULT_ENV_FILE = Path(__file__).with_name(".env")
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -43,14 +46,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=int(os.environ.get("PORT", REGISTERED_PORT)),
         help=f"port to listen on, on localhost (default {REGISTERED_PORT}; env PORT)",
     )
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        default=DEFAULT_ENV_FILE,
+        help="settings file read before the environment's defaults (default regular_web_app/.env)",
+    )
     return parser.parse_args(argv)
+
+
+def env_file(argv: list[str] | None) -> Path:
+    """Return the .env file named on the command line, or the app's own one."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--env-file", type=Path, default=DEFAULT_ENV_FILE)
+    return early.parse_known_args(argv)[0].env_file
 
 
 def main(argv: list[str] | None = None) -> int:
     """Load .env, build the app and serve it on localhost until Ctrl-C."""
-    # A .env file in the working directory (or above it) fills in settings the shell did
-    # not set. usecwd: by default python-dotenv searches from this file's folder instead.
-    load_dotenv(find_dotenv(usecwd=True))
+    # The .env file fills in settings the shell did not set (read first: PORT may be there).
+    load_dotenv(env_file(argv))
     args = parse_args(argv)
     # INFO, not DEBUG: Authlib logs the PKCE verifier at DEBUG level (security-bar rule 19).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

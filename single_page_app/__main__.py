@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from dotenv import load_dotenv
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -47,8 +48,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Load `.env`, build the app and serve it until Ctrl-C."""
     args = parse_args(argv)
-    # Only the command reads `.env`; create_app stays free of file and import-time reads.
-    load_dotenv()
+    # Only the command reads single_page_app/.env (one file per app, as in Auth0's samples);
+    # create_app stays free of file and import-time reads.
+    load_dotenv(Path(__file__).with_name(".env"))
     try:
         app = create_app()
     except ValueError as error:

@@ -96,9 +96,9 @@ def test_the_command_has_help():
 
 
 def test_the_command_serves_the_app_and_says_where(tmp_path):
-    # Run from a scratch directory (the sessions land there) with a .env in it.
+    # Run from a scratch directory (the sessions land there) with a .env file of its own.
     (tmp_path / ".env").write_text("AUTH0_DOMAIN=http://127.0.0.1:4999\n")
-    process = run_module("--port", "0", cwd=tmp_path)
+    process = run_module("--port", "0", "--env-file", str(tmp_path / ".env"), cwd=tmp_path)
     try:
         first_line = process.stdout.readline().strip()
         assert first_line.startswith("Open http://localhost:")
