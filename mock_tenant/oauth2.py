@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-import urllib.parse
+import re
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer as FlaskAuthorizationServer
 from authlib.oauth2.rfc6749 import (
@@ -22,6 +22,11 @@ from . import grants, tokens
 from .config import Client
 from .tenant import Tenant
 from .wire import error_response, read_params
+
+# A loopback redirect with a port: ASCII digits, no leading zero, then exactly the path.
+LOOPBACK_REDIRECT = re.compile(
+    r"http://127\.0\.0\.1:(?P<port>[1-9][0-9]{0,4})(?P<rest>/.*)", re.DOTALL
+)
 
 # Auth0 answers these OAuth errors with these statuses; anything else is 400.
 # https://auth0.com/docs/api/authentication#standard-error-responses
@@ -79,10 +84,11 @@ class OAuthClient(ClientMixin):
         # https://www.rfc-editor.org/rfc/rfc8252#section-7.3: a native app's loopback
         # redirect may use any port; everything else must match exactly.
         if self.client.app_type == "native":
-            parts = urllib.parse.urlsplit(redirect_uri)
-            if parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port:
-                portless = parts._replace(netloc="127.0.0.1").geturl()
-                return portless in self.client.callbacks
+            # A regex on the raw string, not a URL parser: a parser forgives a user part
+            # (`evil@127.0.0.1`), `+53122` or `053122`, and raises on port 99999 (a 500).
+            match = LOOPBACK_REDIRECT.fullmatch(redirect_uri)
+            if match and int(match["port"]) <= 65535:
+                return "http://127.0.0.1" + match["rest"] in self.client.callbacks
         return False
 
     def check_client_secret(self, client_secret: str) -> bool:
@@ -168,7 +174,18 @@ class AuthorizationServer(FlaskAuthorizationServer):
             raise InvalidClientError(
                 status_code=401, description="Client authentication failed."
             ) from None
-        client_id = request.payload.client_id or basic_client_id
+        # https://www.rfc-editor.org/rfc/rfc6749#section-2.3: one authentication method per
+        # request. Basic plus a body secret, or a body client_id naming another client, is
+        # ambiguous: Authlib would take the first method that works and ignore the rest.
+        body_client_id = request.payload.client_id
+        if basic_client_id and (
+            (body_client_id and body_client_id != basic_client_id)
+            or request.form.get("client_secret") is not None
+        ):
+            raise InvalidRequestError(
+                "Authenticate the client one way only: HTTP Basic or the request body."
+            )
+        client_id = body_client_id or basic_client_id
         if not client_id:
             raise InvalidRequestError("Missing required parameter: client_id")
         if self.query_client(client_id) is None:

@@ -57,7 +57,9 @@ def read_params(objects: tuple[str, ...] = ()) -> dict:
     """
     if request.mimetype == "application/json" or request.is_json:
         try:
-            data = json.loads(request.get_data(cache=True) or b"{}")
+            data = json.loads(
+                request.get_data(cache=True) or b"{}", object_pairs_hook=_refuse_duplicate_names
+            )
         except (ValueError, RecursionError):
             # RecursionError: deeply nested JSON exhausts the parser's stack.
             raise ApiError(400, "invalid_request", "The request body is not valid JSON.") from None
@@ -72,6 +74,17 @@ def read_params(objects: tuple[str, ...] = ()) -> dict:
             raise ApiError(400, "invalid_request", f"Multiple '{key}' in request.")
         params[key] = values[0]
     return params
+
+
+def _refuse_duplicate_names(pairs: list[tuple]) -> dict:
+    """Build a JSON object, refusing a name given twice (`{"otp": "1", "otp": "2"}`)."""
+    # https://www.rfc-editor.org/rfc/rfc8259#section-4: with duplicate names, parsers
+    # disagree on which value counts, so a proxy and the tenant could read different fields.
+    # Like a repeated form field (RFC 6749 3.1), it is refused rather than guessed at.
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise ApiError(400, "invalid_request", "A field appears twice in the request body.")
+    return dict(pairs)
 
 
 def _checked(key: str, value, may_be_object: bool):

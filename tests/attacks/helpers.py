@@ -1,0 +1,76 @@
+"""Helpers the attack modules share: a browser login through Universal Login, and quick checks."""
+
+from __future__ import annotations
+
+import re
+
+import requests
+
+from tests.conftest import WEB_CLIENT, WEB_SECRET
+from tests.mock_tenant.helpers import TIMEOUT, basic_auth, pkce_pair, token
+from tests.mock_tenant.test_universal_login import WEB_CALLBACK, authorize_url, query_of
+from tests.ul_driver import CSRF, login_via_universal_login
+
+NATIVE_CALLBACK = "http://127.0.0.1:53122/callback"
+SPA_CALLBACK = "http://localhost:3001/"
+
+__all__ = [
+    "CSRF",
+    "NATIVE_CALLBACK",
+    "SPA_CALLBACK",
+    "WEB_CALLBACK",
+    "authorize_url",
+    "browser_code",
+    "get",
+    "html_text",
+    "pkce_pair",
+    "query_of",
+    "redeem",
+]
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    """GET without following redirects (an attack test looks at every `Location`)."""
+    return requests.get(url, allow_redirects=False, timeout=TIMEOUT, **kwargs)
+
+
+def browser_code(
+    tenant_server,
+    *,
+    client_id: str = WEB_CLIENT,
+    redirect_uri: str = WEB_CALLBACK,
+    identifier: str = "ada@example.com",
+    http: requests.Session | None = None,
+    **params,
+) -> tuple[str, str]:
+    """Log in through Universal Login as a browser would; return (authorization code, verifier)."""
+    verifier, challenge = pkce_pair()
+    params.setdefault("code_challenge", challenge)
+    url = authorize_url(tenant_server, client_id=client_id, redirect_uri=redirect_uri, **params)
+    callback = login_via_universal_login(http or requests.Session(), url, identifier, tenant_server)
+    assert callback.startswith(redirect_uri), callback
+    return query_of(callback)["code"], verifier
+
+
+def redeem(
+    tenant_server,
+    code: str,
+    verifier: str | None,
+    *,
+    client_id: str = WEB_CLIENT,
+    redirect_uri: str = WEB_CALLBACK,
+    **extra,
+) -> requests.Response:
+    """Exchange an authorization code at the token endpoint (the web app with its secret)."""
+    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if verifier is not None:
+        body["code_verifier"] = verifier
+    headers = basic_auth(WEB_CLIENT, WEB_SECRET) if client_id == WEB_CLIENT else {}
+    if client_id != WEB_CLIENT:
+        body["client_id"] = client_id
+    return token(tenant_server, {**body, **extra}, form=True, headers=headers)
+
+
+def html_text(response: requests.Response) -> str:
+    """Return a page's text with tags removed (what a person reads)."""
+    return re.sub(r"<[^>]+>", " ", response.text)
