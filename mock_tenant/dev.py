@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
@@ -23,6 +24,8 @@ INJECTABLE = (
     "/.well-known/jwks.json",
     "/.well-known/openid-configuration",
 )
+# How far the dev API may move tenant time from real time, in seconds (ten years).
+MAX_CLOCK_SHIFT = 10 * 365 * 86400
 
 
 def _json(body, status: int = 200) -> Response:
@@ -99,6 +102,12 @@ def clock():
     if "advance" in body:
         if not isinstance(body["advance"], int) or isinstance(body["advance"], bool):
             raise ApiError(400, "invalid_request", "advance must be a whole number of seconds")
+        # Times are SQLite 64-bit integers and become dates on pages: a clock moved centuries
+        # (or before 1970) made every later request fail with 500, so keep it near real time.
+        if abs(tenant.clock.now() + body["advance"] - time.time()) > MAX_CLOCK_SHIFT:
+            raise ApiError(
+                400, "invalid_request", "the clock may move at most ten years from real time"
+            )
         tenant.clock.advance(body["advance"])
     return _json(tenant.clock.describe())
 

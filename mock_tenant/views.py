@@ -6,11 +6,12 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from . import passwordless, tokens, users
+from . import openapi, passwordless, tokens, users
 from .tenant import current_tenant
 from .wire import ApiError, error_response, read_params
 
 bp = Blueprint("api", __name__)
+bp.add_url_rule("/openapi.json", view_func=openapi.serve)
 
 
 def _json(body, status: int = 200, headers: dict | None = None) -> Response:
