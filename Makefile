@@ -15,7 +15,7 @@ ARGS ?=
 WORKERS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa test lint format screenshots clean
+.PHONY: help setup browser run-tenant run-web run-native run-spa test bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -26,7 +26,7 @@ help: ## Show this list of targets.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) ## Create .venv and install the pinned packages.
@@ -63,8 +63,18 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 
 # ---- check ---------------------------------------------------------------
 
-test: $(STAMP) $(SPA_STAMP) browser ## Run every test, end-to-end included (ARGS=... goes to pytest).
+# Two runs, the second only if the first passed: every test with the tenant in the test
+# process, then the tenant's API and hardening tests again against `python -m mock_tenant
+# --workers 3` (gunicorn) subprocesses; tests marked in_process need the app in the test
+# process and are left out of the second run. ARGS=... goes to the first run only.
+test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
+	TENANT_WORKERS=3 $(PY) -m pytest tests/mock_tenant tests/hardening -m "not in_process"
+
+# A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
+# floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
+bench: $(STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
+	$(PY) bench/run.py $(ARGS)
 
 lint: $(STAMP) ## Check style with ruff.
 	$(BIN)/ruff check .

@@ -153,7 +153,10 @@ def check_code(
         )
         return Outcome.OK
 
-    _count_failure(db, rules, connection, identifier, now)
+    # Count only tries against a live code: with none there is nothing to guess, and
+    # counting would let anyone lock a person out (even just after they logged in).
+    if row is not None:
+        _count_failure(db, rules, connection, identifier, now)
     return Outcome.WRONG
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from gunicorn.app.base import BaseApplication
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import create_app
 from .config import TenantConfig
+from .storage import StorageBusy
+
+log = logging.getLogger("mock_tenant.serving")
+
+# How long a worker keeps trying to start while another process holds the database's write
+# lock; below gunicorn's worker timeout (30 s), which would kill a worker that takes longer.
+BOOT_RETRY_SECONDS = 20
 
 
 class QuietRequestHandler(WSGIRequestHandler):
@@ -53,5 +63,20 @@ class GunicornTenant(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        """Build the app inside each worker process."""
-        return create_app(self.config_)
+        """Build the app inside each worker process, waiting out a locked database.
+
+        Starting a tenant writes (the secret, the first key, the seed users, each only if
+        missing, but inside a write transaction). A worker booting while another process
+        holds the write lock (a long transaction, a backup) must not fail: gunicorn treats a
+        worker that fails to boot as fatal and stops every worker, so one locked moment
+        would take the whole tenant down. Workers boot lazily too, after a crash or restart.
+        """
+        deadline = time.monotonic() + BOOT_RETRY_SECONDS
+        while True:
+            try:
+                return create_app(self.config_)
+            except StorageBusy:
+                if time.monotonic() >= deadline:
+                    raise
+                log.warning("The database is locked; this worker tries to start again.")
+                time.sleep(0.25)

@@ -181,6 +181,31 @@ class StorageBusy(Exception):
     """The database stayed locked past the busy timeout; the caller should answer 503."""
 
 
+class StorageUnavailable(StorageBusy):
+    """The disk refused the database (full, read-only, I/O error, damaged file): answer 503.
+
+    A subclass of StorageBusy so that every handler of a locked database fails closed the
+    same way: 503 `temporarily_unavailable` with Retry-After, and nothing issued
+    (security-bar rule 18; RFC 6749 4.1.2.1 defines `temporarily_unavailable` for a
+    server "currently unable to handle the request"). Before, these errors became 500.
+    """
+
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html) for a database that
+# cannot be used right now; other errors (constraints, SQL mistakes) are bugs and stay 500.
+BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED
+UNAVAILABLE_CODES = {
+    7,  # SQLITE_NOMEM
+    8,  # SQLITE_READONLY: a read-only file, directory or filesystem
+    10,  # SQLITE_IOERR: a write the operating system refused (EFBIG, EIO, ...)
+    11,  # SQLITE_CORRUPT
+    13,  # SQLITE_FULL: the disk (or the file-size limit) is full
+    14,  # SQLITE_CANTOPEN
+    15,  # SQLITE_PROTOCOL
+    26,  # SQLITE_NOTADB
+}
+
+
 class Storage:
     """A tenant's SQLite file, with one connection per thread."""
 
@@ -193,7 +218,7 @@ class Storage:
             # executescript commits as it goes; every statement is IF NOT EXISTS, so two
             # processes creating the schema at once is harmless.
             self.connection().executescript(SCHEMA)
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             raise _busy_or_raise(error) from error
 
     def connection(self) -> sqlite3.Connection:
@@ -202,11 +227,14 @@ class Storage:
         if db is None:
             # isolation_level=None: we open transactions ourselves with BEGIN IMMEDIATE,
             # so that a writer takes the lock up front instead of failing half-way.
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
+            try:
+                db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+                db.row_factory = sqlite3.Row
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.DatabaseError as error:
+                raise _busy_or_raise(error) from error
             self._local.db = db
         return db
 
@@ -216,24 +244,46 @@ class Storage:
         db = self.connection()
         try:
             db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             raise _busy_or_raise(error) from error
         try:
             yield db
+        except sqlite3.DatabaseError as error:
+            # A write the disk refused (full, read-only, I/O error) inside the block.
+            self._rollback(db)
+            raise _busy_or_raise(error) from error
         except BaseException:
-            db.execute("ROLLBACK")
+            self._rollback(db)
             raise
         try:
             db.execute("COMMIT")
-        except sqlite3.OperationalError as error:
-            db.execute("ROLLBACK")
+        except sqlite3.DatabaseError as error:
+            self._rollback(db)
             raise _busy_or_raise(error) from error
+
+    def _rollback(self, db: sqlite3.Connection) -> None:
+        """Undo the open transaction, unless SQLite already has.
+
+        After SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or SQLITE_NOMEM SQLite may have rolled
+        the transaction back itself (https://www.sqlite.org/lang_transaction.html, "Response
+        To Errors Within A Transaction"); a ROLLBACK then fails with "no transaction is
+        active" and would hide the real error.
+        """
+        if not db.in_transaction:
+            return
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.DatabaseError:
+            # A connection that cannot roll back is in an unknown state: drop it (closing
+            # it rolls back) and let the next request of this thread open a new one.
+            self._local.db = None
+            db.close()
 
     def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         """Run a read-only query outside any write transaction."""
         try:
             return self.connection().execute(sql, params).fetchall()
-        except sqlite3.OperationalError as error:
+        except sqlite3.DatabaseError as error:
             raise _busy_or_raise(error) from error
 
     def query_one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
@@ -249,9 +299,16 @@ class Storage:
             db.execute("DELETE FROM meta WHERE key = 'clock'")
 
 
-def _busy_or_raise(error: sqlite3.OperationalError) -> Exception:
-    """Turn SQLite's lock errors into StorageBusy and leave other errors as they are."""
+def _busy_or_raise(error: sqlite3.DatabaseError) -> Exception:
+    """Turn SQLite's lock errors into StorageBusy, disk errors into StorageUnavailable.
+
+    Other errors (a constraint, a mistake in SQL) are left as they are: bugs give 500.
+    """
     message = str(error)
-    if "locked" in message or "busy" in message:
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if code is not None else None
+    if primary in BUSY_CODES or "locked" in message or "busy" in message:
         return StorageBusy(message)
+    if primary in UNAVAILABLE_CODES:
+        return StorageUnavailable(message)
     return error

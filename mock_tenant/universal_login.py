@@ -460,9 +460,15 @@ def _redirect_error(error: RedirectError):
 @bp.errorhandler(StorageBusy)
 def _busy(error):
     """Show a try-again page when the database is locked (fail closed)."""
-    return render_template(
-        "u_message.html", title="Busy", detail="The login service is busy. Try again in a moment."
-    ), 503
+    return (
+        render_template(
+            "u_message.html",
+            title="Busy",
+            detail="The login service is busy. Try again in a moment.",
+        ),
+        503,
+        {"Retry-After": "1"},
+    )
 
 
 @bp.errorhandler(HTTPException)

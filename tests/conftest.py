@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import TenantServer, serve_tenant
+from tests.servers import TenantServer, serve_tenant, tenant_workers
 
 NATIVE_CLIENT = "demo-native-app"
 WEB_CLIENT = "demo-regular-web-app"
@@ -19,6 +19,15 @@ OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
 
 # Fixtures through which pytest-playwright starts its (session-long) sync API.
 PLAYWRIGHT_FIXTURES = {"playwright", "browser", "browser_type", "context", "page"}
+
+
+def pytest_configure(config):
+    """Register the marker of tests that need the tenant app in the test process."""
+    config.addinivalue_line(
+        "markers",
+        "in_process: needs the tenant's Flask app in the test process (skipped when "
+        "TENANT_WORKERS > 1 runs the tenant as gunicorn subprocesses)",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -36,11 +45,19 @@ def pytest_collection_modifyitems(config, items):
         return bool(names & PLAYWRIGHT_FIXTURES) or item.get_closest_marker("e2e") is not None
 
     items.sort(key=uses_a_browser)
+    if tenant_workers() > 1:
+        skip = pytest.mark.skip(reason="needs the tenant in this process; TENANT_WORKERS > 1")
+        for item in items:
+            if item.get_closest_marker("in_process"):
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
 def shared_tenant(tmp_path_factory) -> TenantServer:
-    """Run one tenant for the whole session (tests reset it instead of restarting it)."""
+    """Run one tenant for the whole session (tests reset it instead of restarting it).
+
+    With TENANT_WORKERS=N (N > 1) it is `python -m mock_tenant --workers N` (gunicorn).
+    """
     with serve_tenant(tmp_path_factory.mktemp("tenant")) as server:
         yield server
 

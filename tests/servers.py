@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import collections
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +21,19 @@ import requests
 from werkzeug.serving import make_server
 
 from mock_tenant import create_app, load_config
+from mock_tenant.config import DEFAULT_CONFIG_FILE
+from mock_tenant.tenant import Tenant
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tenant_workers() -> int:
+    """Return how many worker processes test tenants run with (env TENANT_WORKERS, default 1).
+
+    1 serves the tenant in this process (Werkzeug, in a thread); more runs
+    `python -m mock_tenant --workers N` (gunicorn) as a subprocess.
+    """
+    return int(os.environ.get("TENANT_WORKERS") or "1")
 
 
 @dataclass
@@ -45,8 +67,13 @@ def serve(make_app: Callable[[str], object], host: str = "127.0.0.1") -> Iterato
         server.server_close()
 
 
+@dataclass
 class TenantServer(LiveServer):
     """A live mock tenant, with helpers that use its dev API like a test author would."""
+
+    # For a tenant running in other processes (app is None): a Tenant object of this
+    # process over the same data directory, for database checks (SQLite makes that safe).
+    own_tenant: Tenant | None = None
 
     @property
     def issuer(self) -> str:
@@ -56,6 +83,8 @@ class TenantServer(LiveServer):
     @property
     def tenant(self):
         """Return the Tenant object (its storage, clock and config) for database checks."""
+        if self.own_tenant is not None:
+            return self.own_tenant
         return self.app.extensions["mock_tenant"]
 
     def reset(self) -> None:
@@ -83,9 +112,21 @@ class TenantServer(LiveServer):
 
 @contextmanager
 def serve_tenant(
-    data_dir: Path, config_file: Path | None = None, **settings
+    data_dir: Path, config_file: Path | None = None, workers: int | None = None, **settings
 ) -> Iterator[TenantServer]:
-    """Run a mock tenant on `data_dir`, from `config_file` or the bundled one, settings changed."""
+    """Run a mock tenant on `data_dir`, from `config_file` or the bundled one, settings changed.
+
+    With `workers` (default: env TENANT_WORKERS) above 1 the tenant runs as
+    `python -m mock_tenant --workers N` in subprocesses instead of in this process.
+    """
+    workers = tenant_workers() if workers is None else workers
+    if workers > 1:
+        process = TenantProcess(data_dir, config_file, workers=workers, **settings)
+        try:
+            yield process.start()
+        finally:
+            process.stop()
+        return
 
     def make_app(base_url: str):
         config = load_config(config_file, issuer=base_url + "/", data_dir=data_dir)
@@ -93,3 +134,159 @@ def serve_tenant(
 
     with serve(make_app) as live:
         yield TenantServer(live.base_url, live.app)
+
+
+class TenantProcess:
+    """`python -m mock_tenant` as a subprocess (gunicorn when workers > 1), on a fixed port.
+
+    The port stays the same across `kill()` and `start()`, so a browser session or a client
+    can go on after a restart. The process runs in its own process group: `kill()` sends
+    SIGKILL to the arbiter and every worker at once, as a crash or an OOM kill would.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        config_file: Path | None = None,
+        *,
+        workers: int = 1,
+        port: int | None = None,
+        **settings,
+    ):
+        self.data_dir = Path(data_dir)
+        self.workers = workers
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.config_file = Path(config_file) if config_file else DEFAULT_CONFIG_FILE
+        self.settings = settings
+        self.process: subprocess.Popen | None = None
+        self.output: collections.deque[str] = collections.deque(maxlen=200)
+        self.server: TenantServer | None = None
+
+    def start(self, timeout: float = 30) -> TenantServer:
+        """Start the tenant, wait until it answers, and return a TenantServer for it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config_file = self.config_file
+        if self.settings:
+            config_file = self.data_dir.parent / f"{self.data_dir.name}-config.toml"
+            config_file.write_text(_toml_with_settings(self.config_file, self.settings))
+        command = [
+            sys.executable,
+            "-m",
+            "mock_tenant",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(self.data_dir),
+            "--workers",
+            str(self.workers),
+            "--config",
+            str(config_file),
+        ]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_TENANT_")}
+        self.process = subprocess.Popen(  # noqa: S603 (our interpreter, our module)
+            command,
+            cwd=ROOT,
+            env={**env, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"},
+            stdin=subprocess.DEVNULL,
+            # A pipe, not a file: a test may limit the tenant's file sizes (RLIMIT_FSIZE).
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self._drainer = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._drainer.start()
+        try:
+            self._wait_until_ready(timeout)
+            if self.server is None:
+                config = load_config(
+                    config_file, issuer=self.base_url + "/", data_dir=self.data_dir
+                )
+                self.server = TenantServer(self.base_url, app=None, own_tenant=Tenant(config))
+        except BaseException:
+            self.kill()
+            raise
+        return self.server
+
+    def kill(self) -> None:
+        """SIGKILL the tenant and all its workers (a crash: no cleanup, no final checkpoint)."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
+        # Every writer of the pipe is dead now: the drainer reaches the end and stops.
+        self._drainer.join(timeout=10)
+        self.process.stdout.close()
+        self.process = None
+
+    def stop(self) -> None:
+        """Stop the tenant gracefully (SIGTERM), or kill it if it does not stop in time."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            pass
+        # Whatever is left of the group (a stuck worker) goes too.
+        self.kill()
+
+    def log(self) -> str:
+        """Return the last lines the tenant printed."""
+        return "".join(self.output)
+
+    def _drain(self, process: subprocess.Popen) -> None:
+        """Keep the last lines of the tenant's output (and keep its pipe from filling up)."""
+        for line in process.stdout:
+            self.output.append(line)
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        """Poll discovery until the tenant answers (importing and forking takes a moment)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the tenant exited early:\n{self.log()}")
+            try:
+                requests.get(self.base_url + "/.well-known/openid-configuration", timeout=2)
+                return
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or listening while no worker has booted yet.
+                time.sleep(0.05)
+        raise RuntimeError(f"the tenant did not start in {timeout} s:\n{self.log()}")
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _toml_with_settings(config_file: Path, settings: dict) -> str:
+    """Return a tenant file's TOML with some `[tenant]` settings replaced (for --config)."""
+    data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+    data.setdefault("tenant", {}).update(settings)
+    return "".join(f"{json.dumps(key)} = {_toml_value(value)}\n" for key, value in data.items())
+
+
+def _toml_value(value) -> str:
+    """Write a value parsed from TOML back as an inline TOML value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # JSON's string escapes are valid in TOML basic strings.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + ", ".join(items) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML")

@@ -1,0 +1,47 @@
+"""Gunicorn workers that boot while the database is locked wait for it instead of failing.
+
+Found by running the tenant's tests against `--workers 3`: a worker that booted while a
+test held the write lock failed in Tenant() (StorageBusy), and gunicorn treats a worker
+that cannot boot as fatal, so the whole tenant stopped. serving.GunicornTenant.load now
+retries for a bounded time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import closing
+
+import pytest
+
+from tests.hardening.support import otp_login
+from tests.servers import TenantProcess, tenant_workers
+
+pytestmark = pytest.mark.skipif(
+    tenant_workers() > 1, reason="starts its own tenant processes; ran in the first pass"
+)
+
+
+def test_workers_started_while_the_database_is_locked_wait_and_serve(tmp_path):
+    # A lock held longer than the busy timeout: waiting inside SQLite is not enough.
+    process = TenantProcess(tmp_path / "tenant", workers=2, busy_timeout=0.5)
+    try:
+        # A first run creates the database (schema, secret, key, seed users).
+        process.start()
+        process.stop()
+        database = process.data_dir / "tenant.sqlite3"
+        with closing(sqlite3.connect(database, check_same_thread=False)) as db:
+            db.isolation_level = None
+            db.execute("BEGIN EXCLUSIVE")
+            # Another process (a backup, a long transaction) holds the lock while the
+            # workers boot; it lets go after 2 seconds.
+            release = threading.Timer(2.0, db.execute, args=("ROLLBACK",))
+            release.start()
+            try:
+                server = process.start()
+            finally:
+                release.join()
+        assert "tries to start again" in process.log()
+        assert otp_login(server, "booted@example.com").status_code == 200
+    finally:
+        process.stop()
