@@ -46,7 +46,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     cors.init_app(app)
     if config.tenant.dev_api:
         app.register_blueprint(dev.bp)
-        inspector.init_app(app)
+        if config.tenant.inspector:
+            inspector.init_app(app)
         app.before_request(_injected_error)
     _register_error_handlers(app)
     app.after_request(_security_headers)

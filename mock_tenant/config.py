@@ -153,6 +153,8 @@ class TenantSettings(Model):
     busy_timeout: float = Field(default=5.0, gt=0)
     # Developer endpoints under /_dev (outbox, clock, users, ...): off in anything shared.
     dev_api: bool = True
+    # Record every protocol exchange for the flow inspector (needs dev_api; costs a write).
+    inspector: bool = True
     # Also deliver messages to a real SMTP server (a mail catcher such as Mailpit).
     smtp_host: str | None = None
     smtp_port: int = 1025
