@@ -172,3 +172,9 @@ def test_the_inspector_page_draws_a_login_as_text(tenant_server, page):
     # The step opens, and the HTML-looking value is shown as text, not run.
     assert "<img src=x onerror=alert(1)>" in timeline.inner_text()
     assert page.locator("img").count() == 0
+
+
+@pytest.mark.tenant_config(inspector=False)
+def test_with_the_inspector_off_nothing_is_recorded(tenant_server):
+    send_email_code(tenant_server, "quiet@example.com")
+    assert timelines(tenant_server) == []
