@@ -196,9 +196,14 @@ class AuthorizationServer(FlaskAuthorizationServer):
         """Answer an OAuth error in Auth0's shape and with Auth0's status code."""
         status = AUTH0_ERROR_STATUS.get(error.error, 400)
         description = error.description or error.error.replace("_", " ").capitalize() + "."
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
         if error.error == "invalid_client":
             # Authlib's text lists the methods it tried, as a Python list: not for the wire.
             description = "Client authentication failed."
-        headers = dict(error.get_headers())
-        headers.pop("Content-Type", None)
+            # https://www.rfc-editor.org/rfc/rfc6749#section-5.2: a challenge only when the
+            # client tried HTTP Basic.
+            headers.pop("WWW-Authenticate", None)
+            if request.headers.get("Authorization", "").lower().startswith("basic "):
+                headers["WWW-Authenticate"] = f'Basic realm="{self.tenant.issuer}"'
         return error_response(status, error.error, description, headers)

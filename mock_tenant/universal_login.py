@@ -8,6 +8,7 @@ move the browser between them.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import secrets
 import urllib.parse
@@ -171,17 +172,30 @@ def challenge():
     return _signed_in(transaction)
 
 
+LINK_ERRORS = {
+    otp.Outcome.WRONG: "This link is not valid, or a newer one was sent.",
+    otp.Outcome.EXPIRED: "This link has expired.",
+    otp.Outcome.TOO_MANY_ATTEMPTS: "This link was tried too many times.",
+    otp.Outcome.LOCKED: "Too many failed attempts. Wait a few minutes.",
+}
+
+
 @bp.get("/passwordless/verify_redirect")
 def verify_redirect():
-    """Finish a login from a magic link, but only in the browser that asked for it."""
+    """Finish a login from a magic link in the browser that asked, or ask to confirm one."""
     # Security-bar rule 11: a mail scanner or another browser has no transaction cookie,
-    # so it sees this page and consumes nothing.
+    # so it sees a page and consumes nothing.
     tenant = current_tenant()
     with tenant.storage.transaction() as db:
         transaction = transactions.load(
             db, tenant, request.args.get("state"), request.cookies.get(transactions.BROWSER_COOKIE)
         )
     if transaction is None or transaction["send"] != "link":
+        if _api_link(request.args):
+            # A link asked for with /passwordless/start: no browser started it, so a person
+            # confirms with a click (a POST), which link scanners do not do.
+            client = tenant.config.client(request.args.get("client_id"))
+            return render_template("u_magic_link.html", client=client, params=request.args)
         return render_template(
             "u_message.html",
             title="Open the link where you started",
@@ -193,12 +207,80 @@ def verify_redirect():
     if code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH:
         outcome = _verify(transaction, code)
     if outcome is not otp.Outcome.OK:
-        return render_template(
-            "u_message.html",
-            title="This link no longer works",
-            detail=CODE_ERRORS[outcome] + " Go back to the application to ask for a new one.",
-        ), 400
+        return _link_failed(outcome)
     return _signed_in(transaction)
+
+
+@bp.post("/passwordless/verify_redirect")
+def verify_redirect_confirmed():
+    """Finish a login from an API-started magic link once the person clicked Continue."""
+    # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
+    tenant, params = current_tenant(), request.form
+    # The link carries the app's authorization request (authParams): check it exactly as
+    # /authorize would, before looking at the code.
+    auth_request = authorize.validate(tenant, params)
+    g.redirect_uri = auth_request.redirect_uri
+    connection = tenant.config.connection(params.get("connection"))
+    field = "email" if connection and connection.strategy == "email" else "phone_number"
+    try:
+        identifier_value = normalize(connection.strategy, params.get(field, ""))
+    except (IdentifierError, AttributeError):
+        return _link_failed(otp.Outcome.WRONG)
+    code = params.get("verification_code", "")
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        outcome = otp.Outcome.WRONG
+        if code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH:
+            outcome = otp.check_code(
+                db,
+                secret=tenant.secret,
+                rules=tenant.otp_rules,
+                connection=connection.name,
+                identifier=identifier_value,
+                client_id=auth_request.client_id,
+                code=code,
+                now=now,
+            )
+        if outcome is otp.Outcome.OK:
+            user = users.find_or_create(
+                db,
+                secret=tenant.secret,
+                connection=connection.name,
+                identifier=identifier_value,
+                now=now,
+            )
+            # Auth0 issues no refresh token for a magic-link login.
+            scope = " ".join(s for s in auth_request.scope.split() if s != "offline_access")
+            code_for_app = authorize.issue_code(
+                db,
+                tenant,
+                dataclasses.replace(auth_request, scope=scope),
+                user_id=user["user_id"],
+                auth_time=now,
+                sid=None,
+            )
+    inspector.note(f"Code check: {outcome.value.replace('_', ' ')}")
+    if outcome is not otp.Outcome.OK:
+        return _link_failed(outcome)
+    return _answer(auth_request, {"code": code_for_app})
+
+
+def _api_link(params) -> bool:
+    """Tell whether a link looks like one /passwordless/start sent (not a login page's)."""
+    return (
+        all(params.get(k) for k in ("client_id", "connection", "verification_code"))
+        and bool(params.get("email") or params.get("phone_number"))
+        and bool(params.get("redirect_uri"))
+    )
+
+
+def _link_failed(outcome: otp.Outcome):
+    """Explain why a magic link did not sign the person in."""
+    return render_template(
+        "u_message.html",
+        title="This link no longer works",
+        detail=LINK_ERRORS[outcome] + " Go back to the application to ask for a new one.",
+    ), 400
 
 
 @bp.get("/authorize/resume")

@@ -458,3 +458,51 @@ def test_login_pages_send_the_security_headers(tenant_server):
     assert headers["X-Content-Type-Options"] == "nosniff"
     # Nothing is loaded from another site.
     assert not re.search(r'(src|href)="https?://', page.text)
+
+
+def test_a_magic_link_from_the_api_signs_in_after_a_click_without_a_refresh_token(tenant_server):
+    verifier, challenge = pkce_pair()
+    callback = "http://127.0.0.1:5000/callback"
+    # A native app asks the API for a magic link, carrying its authorization request.
+    requests.post(
+        tenant_server.url("passwordless/start"),
+        json={
+            "client_id": NATIVE_CLIENT,
+            "connection": "email",
+            "email": "r@example.com",
+            "send": "link",
+            "authParams": {
+                "redirect_uri": callback,
+                "response_type": "code",
+                "state": "app-state",
+                "scope": "openid offline_access",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            },
+        },
+        timeout=10,
+    ).raise_for_status()
+    link = tenant_server.outbox("r@example.com")[0]["link"]
+    # Opening the link shows a page; nothing is consumed until the person clicks Continue.
+    page = requests.get(link, timeout=10)
+    assert page.status_code == 200 and "Continue" in page.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    back = requests.post(link.split("?")[0], data=fields, allow_redirects=False, timeout=10)
+    params = query_of(back.headers["Location"])
+    assert back.headers["Location"].startswith(callback) and params["state"] == "app-state"
+    # The app redeems the code with its PKCE verifier: tokens, but no refresh token.
+    tokens = requests.post(
+        tenant_server.url("oauth/token"),
+        data={
+            "grant_type": "authorization_code",
+            "client_id": NATIVE_CLIENT,
+            "code": params["code"],
+            "redirect_uri": callback,
+            "code_verifier": verifier,
+        },
+        timeout=10,
+    ).json()
+    assert "id_token" in tokens and "refresh_token" not in tokens
+    # The link worked once: a second click finds no code.
+    again = requests.post(link.split("?")[0], data=fields, allow_redirects=False, timeout=10)
+    assert again.status_code == 400
