@@ -103,9 +103,8 @@ def tenant_config(directory: Path, *settings: str) -> Path:
     return path
 
 
-def our_login(http: requests.Session, base: str, n: int) -> None:
-    """Do one complete OTP login on our tenant: start, read the code, exchange it."""
-    email = f"user{n}-{threading.get_ident()}@bench.test"
+def otp_login(http: requests.Session, base: str, email: str, scope: str) -> dict:
+    """Do one OTP login on our tenant (start, read the code, exchange it) and return tokens."""
     http.post(
         base + "/passwordless/start",
         json={
@@ -117,7 +116,7 @@ def our_login(http: requests.Session, base: str, n: int) -> None:
         timeout=30,
     ).raise_for_status()
     code = http.get(base + "/_dev/api/outbox", params={"to": email}, timeout=30).json()[0]["code"]
-    http.post(
+    response = http.post(
         base + "/oauth/token",
         data={
             "grant_type": OTP_GRANT,
@@ -125,11 +124,18 @@ def our_login(http: requests.Session, base: str, n: int) -> None:
             "username": email,
             "otp": code,
             "realm": "email",
-            "scope": "openid profile email",
+            "scope": scope,
             "audience": "urn:passwordless-demo:api",
         },
         timeout=30,
-    ).raise_for_status()
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def our_login(http: requests.Session, base: str, n: int) -> None:
+    """Log a new user in on our tenant."""
+    otp_login(http, base, f"user{n}-{threading.get_ident()}@bench.test", "openid profile email")
 
 
 def floor_login(http: requests.Session, base: str, n: int) -> None:
@@ -218,33 +224,8 @@ def refresh_rate(base: str, total: int, concurrency: int) -> dict:
     def refresh(http: requests.Session, base: str, n: int) -> None:
         slot = threading.get_ident()
         if slot not in chains:
-            email = f"refresh{slot}@bench.test"
-            http.post(
-                base + "/passwordless/start",
-                json={
-                    "client_id": "demo-native-app",
-                    "connection": "email",
-                    "email": email,
-                    "send": "code",
-                },
-                timeout=30,
-            ).raise_for_status()
-            code = http.get(base + "/_dev/api/outbox", params={"to": email}, timeout=30).json()[0][
-                "code"
-            ]
-            chains[slot] = http.post(
-                base + "/oauth/token",
-                data={
-                    "grant_type": OTP_GRANT,
-                    "client_id": "demo-native-app",
-                    "username": email,
-                    "otp": code,
-                    "realm": "email",
-                    "scope": "openid offline_access",
-                    "audience": "urn:passwordless-demo:api",
-                },
-                timeout=30,
-            ).json()["refresh_token"]
+            tokens = otp_login(http, base, f"refresh{slot}@bench.test", "openid offline_access")
+            chains[slot] = tokens["refresh_token"]
         response = http.post(
             base + "/oauth/token",
             data={

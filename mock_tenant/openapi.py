@@ -13,6 +13,7 @@ import json
 
 from flask import Response, current_app
 
+from . import passwordless
 from .config import OTP_GRANT, TenantConfig
 from .tenant import current_tenant
 
@@ -559,18 +560,7 @@ def _components(client_ids: list[str], connections: list[str]) -> dict:
     auth_params = {
         "type": "object",
         "description": "Carried into the magic link's URL; only these names.",
-        "properties": _strings(
-            "scope",
-            "state",
-            "redirect_uri",
-            "response_type",
-            "nonce",
-            "audience",
-            "response_mode",
-            "protocol",
-            "code_challenge",
-            "code_challenge_method",
-        ),
+        "properties": _strings(*sorted(passwordless.ALLOWED_AUTH_PARAMS)),
         "additionalProperties": False,
     }
     return {

@@ -50,27 +50,16 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
     try:
         client, connection, identifier, send, auth_params = _validate(tenant, params)
         with tenant.storage.transaction() as db:
-            now = tenant.clock.now()
-            wait = otp.seconds_until_resend(
-                db,
-                connection=connection.name,
-                identifier=identifier,
-                now=now,
-                cooldown=tenant.settings.resend_cooldown,
+            wait = send_unless_waiting(
+                db, tenant, client, connection, identifier, send, auth_params, tenant.clock.now()
             )
-            if wait:
-                raise ApiError(
-                    429,
-                    "too_many_requests",
-                    f"Please wait {wait} seconds before asking for another code.",
-                    {"Retry-After": str(wait)},
-                )
-            # With sign-ups disabled, unknown people get nothing, but the same answer; their
-            # cooldown starts too, or a quick second request would tell them apart.
-            if not connection.disable_signup or users.exists(db, connection.name, identifier):
-                send_code(db, tenant, client, connection, identifier, send, auth_params, now)
-            else:
-                otp.note_send(db, connection=connection.name, identifier=identifier, now=now)
+        if wait:
+            raise ApiError(
+                429,
+                "too_many_requests",
+                f"Please wait {wait} seconds before asking for another code.",
+                {"Retry-After": str(wait)},
+            )
     except ApiError as error:
         error.headers.update(headers)
         raise
@@ -80,6 +69,38 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
     if connection.strategy == "email":
         return {"_id": uid, "email": identifier, "email_verified": False}, headers
     return {"_id": uid, "phone_number": identifier, "phone_verified": False}, headers
+
+
+def send_unless_waiting(
+    db, tenant, client, connection, identifier, send, auth_params, now, transaction_id=None
+) -> int:
+    """Send a code or link unless the resend cooldown runs; return the seconds left (0: sent)."""
+    wait = otp.seconds_until_resend(
+        db,
+        connection=connection.name,
+        identifier=identifier,
+        now=now,
+        cooldown=tenant.settings.resend_cooldown,
+    )
+    if wait:
+        return wait
+    # With sign-ups disabled, unknown people get nothing, but the same answer; their
+    # cooldown starts too, or a quick second request would tell them apart.
+    if not connection.disable_signup or users.exists(db, connection.name, identifier):
+        send_code(
+            db,
+            tenant,
+            client,
+            connection,
+            identifier,
+            send,
+            auth_params,
+            now,
+            transaction_id=transaction_id,
+        )
+    else:
+        otp.note_send(db, connection=connection.name, identifier=identifier, now=now)
+    return 0
 
 
 def send_code(

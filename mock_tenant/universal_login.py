@@ -317,34 +317,25 @@ def _send(transaction: dict, connection, identifier_value: str, send: str, resen
     client = tenant.config.client(transaction["client_id"])
     passwordless.rate_limit(tenant, f"start:ip:{request.remote_addr}")
     with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        wait = otp.seconds_until_resend(
+        wait = passwordless.send_unless_waiting(
             db,
-            connection=connection.name,
-            identifier=identifier_value,
-            now=now,
-            cooldown=tenant.settings.resend_cooldown,
+            tenant,
+            client,
+            connection,
+            identifier_value,
+            send,
+            {"state": transaction["state"]},
+            tenant.clock.now(),
+            transaction_id=transaction["state"],
         )
+        # The same identifier posted again during the cooldown goes on to the code page
+        # with the code already sent; anything else must wait.
         if wait and resend:
             raise ApiError(
                 429,
                 "too_many_requests",
                 f"We just sent a message. You can ask for another in {wait} seconds.",
             )
-        if not wait:
-            # With sign-ups disabled, unknown people get nothing, but the same pages.
-            if not connection.disable_signup or users.exists(db, connection.name, identifier_value):
-                passwordless.send_code(
-                    db,
-                    tenant,
-                    client,
-                    connection,
-                    identifier_value,
-                    send,
-                    {"state": transaction["state"]},
-                    now,
-                    transaction_id=transaction["state"],
-                )
         transactions.update(
             db,
             transaction["state"],
