@@ -14,7 +14,9 @@ from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
 from sample_api import create_app as create_api
 from tests.conftest import API_AUDIENCE, NATIVE_CLIENT
-from tests.native_tui_app.helpers import FakeClock, KeyServer
+from tests.issuers import KeyIssuer
+from tests.native_tui_app.helpers import FakeClock
+from tests.native_tui_app.helpers import key_server as make_key_server
 from tests.servers import serve
 
 
@@ -111,11 +113,10 @@ def rsa_key() -> rsa.RSAPrivateKey:
 
 
 @pytest.fixture
-def key_server(rsa_key) -> KeyServer:
+def key_server(rsa_key) -> KeyIssuer:
     """Run an issuer that only publishes a JWKS for `rsa_key` and counts the fetches."""
-    issuer = KeyServer(rsa_key)
-    with serve(issuer.make_app) as live:
-        issuer.base_url = live.base_url
+    issuer = make_key_server(rsa_key)
+    with serve(issuer.make_app):
         yield issuer
 
 

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import dataclass
-
-import jwt
 import requests
-from flask import Flask
 from textual import events
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
 from tests.conftest import NATIVE_CLIENT
+from tests.issuers import KeyIssuer
 
 
 class FakeClock:
@@ -78,52 +73,13 @@ def inject_error(tenant_server, endpoint: str, status: int, error: str, descript
     response.raise_for_status()
 
 
-@dataclass
-class KeyServer:
-    """An issuer of our own: it publishes a JWKS for a test key, so tests can sign anything."""
-
-    key: object
-    kid: str = "test-key"
-    base_url: str = ""
-    jwks_fetches: int = 0
-
-    @property
-    def issuer(self) -> str:
-        """Return the issuer its tokens name (Auth0 style, with a trailing slash)."""
-        return self.base_url + "/"
-
-    def claims(self, **changes) -> dict:
-        """Return valid ID token claims, some changed (None removes one)."""
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
+def key_server(key) -> KeyIssuer:
+    """Make an issuer of our own whose ID tokens are valid for the native app, unless changed."""
+    return KeyIssuer(
+        key,
+        default_claims={
             "sub": "email|0123456789abcdef01234567",
             "aud": NATIVE_CLIENT,
-            "iat": now,
-            "exp": now + 3600,
             "email": "ada@example.com",
-        }
-        claims.update(changes)
-        return {name: value for name, value in claims.items() if value is not None}
-
-    def sign(self, headers: dict | None = None, **changes) -> str:
-        """Sign an ID token with the test key."""
-        return jwt.encode(
-            self.claims(**changes),
-            self.key,
-            algorithm="RS256",
-            headers={"kid": self.kid, **(headers or {})},
-        )
-
-    def make_app(self, base_url: str) -> Flask:
-        """Build the app that serves `/.well-known/jwks.json`."""
-        app = Flask("key_server")
-
-        @app.get("/.well-known/jwks.json")
-        def jwks():
-            """Serve the public half of the test key."""
-            self.jwks_fetches += 1
-            public = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-            return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "RS256"}]}
-
-        return app
+        },
+    )

@@ -11,26 +11,18 @@ import hashlib
 import hmac
 import json
 import time
-from dataclasses import dataclass, field
 
-import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask
 
 from regular_web_app.tokens import IdTokenError, IdTokenValidator, peek
 from tests.conftest import WEB_CLIENT
+from tests.issuers import KeyIssuer, public_jwk
 from tests.servers import serve
 
 NONCE = "n-0S6_WzA2Mj"
 KID = "test-key-1"
-
-
-def public_jwk(private_key, kid: str) -> dict:
-    """Describe the public half of an RSA key as a JWKS entry."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
 
 def b64(data: bytes) -> str:
@@ -50,62 +42,24 @@ def forger_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-@dataclass
-class KeyServer:
-    """A tiny JWKS endpoint for the test key, counting how often it is fetched."""
-
-    key: rsa.RSAPrivateKey
-    base_url: str = ""
-    fetches: int = 0
-    extra_keys: list = field(default_factory=list)
-
-    @property
-    def issuer(self) -> str:
-        """Return the issuer our tokens name (the base URL with Auth0's trailing slash)."""
-        return self.base_url + "/"
-
-    def make_app(self, base_url: str) -> Flask:
-        """Build the app serving /.well-known/jwks.json."""
-        self.base_url = base_url
-        app = Flask("test_jwks")
-
-        @app.get("/.well-known/jwks.json")
-        def jwks():
-            """Serve the published keys."""
-            self.fetches += 1
-            return {"keys": [public_jwk(self.key, KID), *self.extra_keys]}
-
-        return app
-
-    def claims(self, **changes) -> dict:
-        """Return valid ID token claims, with some changed (or removed when None)."""
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
+def key_server(key) -> KeyIssuer:
+    """Make an issuer of our own whose ID tokens are valid for the web app, unless changed."""
+    return KeyIssuer(
+        key,
+        kid=KID,
+        default_claims={
             "sub": "email|0123456789abcdef01234567",
             "aud": WEB_CLIENT,
-            "iat": now,
-            "exp": now + 3600,
             "nonce": NONCE,
             "name": "ada@example.com",
-        }
-        claims.update(changes)
-        return {name: value for name, value in claims.items() if value is not None}
-
-    def sign(self, key=None, headers: dict | None = None, **changes) -> str:
-        """Sign an ID token with RS256, with the tenant's key unless told otherwise."""
-        return jwt.encode(
-            self.claims(**changes),
-            key or self.key,
-            algorithm="RS256",
-            headers={"kid": KID, **(headers or {})},
-        )
+        },
+    )
 
 
 @pytest.fixture
-def keys(tenant_key) -> KeyServer:
+def keys(tenant_key) -> KeyIssuer:
     """Serve the tenant key as a JWKS on a free loopback port."""
-    server = KeyServer(tenant_key)
+    server = key_server(tenant_key)
     with serve(server.make_app):
         yield server
 
@@ -226,7 +180,7 @@ def test_a_refreshed_token_needs_no_nonce(keys, validator):
 
 def test_a_jku_header_does_not_choose_the_key(keys, validator, forger_key):
     # The forger publishes their own JWKS and points the token at it.
-    forger = KeyServer(forger_key)
+    forger = key_server(forger_key)
     with serve(forger.make_app):
         token = keys.sign(
             key=forger_key, headers={"jku": forger.base_url + "/.well-known/jwks.json"}
@@ -234,7 +188,7 @@ def test_a_jku_header_does_not_choose_the_key(keys, validator, forger_key):
         with pytest.raises(IdTokenError):
             validator.validate(token, nonce=NONCE)
         # The validator never even looked at the forger's key set.
-        assert forger.fetches == 0
+        assert forger.jwks_fetches == 0
 
 
 def test_an_embedded_jwk_header_does_not_choose_the_key(keys, validator, forger_key):
@@ -252,12 +206,12 @@ def test_an_x5u_header_does_not_choose_the_key(keys, validator, forger_key):
 def test_an_unknown_kid_refetches_the_keys_at_most_once_per_cooldown(keys, validator):
     # The first token loads the key set.
     validator.validate(keys.sign(), nonce=NONCE)
-    assert keys.fetches == 1
+    assert keys.jwks_fetches == 1
     # A flood of made-up kids costs the key server nothing more inside the cooldown.
     for n in range(5):
         with pytest.raises(IdTokenError, match="(?i)signing key"):
             validator.validate(keys.sign(headers={"kid": f"made-up-{n}"}), nonce=NONCE)
-    assert keys.fetches == 1
+    assert keys.jwks_fetches == 1
 
 
 def test_garbage_is_rejected(validator):

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import itertools
-import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask, Response
 
 from sample_api import create_app
 from sample_api.settings import ENV_NAMES
 from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT
-from tests.sample_api.helpers import public_jwk
+from tests.issuers import KeyIssuer
 from tests.servers import LiveServer, serve
 
 _emails = itertools.count()
@@ -100,74 +97,32 @@ def test_key() -> rsa.RSAPrivateKey:
 
 
 @dataclass
-class FakeTenant:
-    """A tiny server that publishes a JWKS for the test key, and counts who fetches it."""
+class FakeTenant(KeyIssuer):
+    """A tenant of the tests' own: it publishes the test key, so tests can mint any token."""
 
-    key: rsa.RSAPrivateKey
     kid: str = "test-key-1"
-    server: LiveServer | None = None
-    jwks_fetches: int = 0
-    # Replace to serve something else at the JWKS URL (garbage, an HTML page, ...).
-    jwks_body: str | None = None
-
-    @property
-    def base_url(self) -> str:
-        """Return the fake tenant's base URL (what AUTH0_DOMAIN is set to)."""
-        return self.server.base_url
+    default_claims: dict = field(
+        default_factory=lambda: {
+            "sub": "email|test-user",
+            "aud": API_AUDIENCE,
+            "scope": "read:messages",
+        }
+    )
 
     def url(self, path: str = "/") -> str:
         """Return an absolute URL on the fake tenant."""
-        return self.server.url(path)
-
-    @property
-    def issuer(self) -> str:
-        """Return the issuer the fake tenant's tokens name."""
-        return self.base_url + "/"
-
-    def claims(self, **changes) -> dict:
-        """Return valid access token claims, with some changed (or removed when None)."""
-        now = int(time.time())
-        claims = {
-            "iss": self.issuer,
-            "sub": "email|test-user",
-            "aud": API_AUDIENCE,
-            "iat": now,
-            "exp": now + 3600,
-            "scope": "read:messages",
-        }
-        claims.update(changes)
-        return {name: value for name, value in claims.items() if value is not None}
+        return self.base_url + "/" + path.lstrip("/")
 
     def mint(self, headers: dict | None = None, **changes) -> str:
         """Sign an access token with the test key, as a real tenant would."""
-        return jwt.encode(
-            self.claims(**changes),
-            self.key,
-            algorithm="RS256",
-            headers={"kid": self.kid, **(headers or {})},
-        )
-
-    def make_app(self, base_url: str) -> Flask:
-        """Build the WSGI app that serves `/.well-known/jwks.json`."""
-        app = Flask("fake_tenant")
-
-        @app.get("/.well-known/jwks.json")
-        def jwks():
-            """Serve the key set (or the body a test put in its place)."""
-            self.jwks_fetches += 1
-            if self.jwks_body is not None:
-                return Response(self.jwks_body, mimetype="text/html")
-            return {"keys": [public_jwk(self.key, self.kid)]}
-
-        return app
+        return self.sign(headers, **changes)
 
 
 @pytest.fixture
 def fake_tenant(test_key) -> FakeTenant:
     """Run a fake tenant whose JWKS holds the test key, so tests can mint any token."""
     tenant = FakeTenant(test_key)
-    with serve(tenant.make_app) as server:
-        tenant.server = server
+    with serve(tenant.make_app):
         yield tenant
 
 

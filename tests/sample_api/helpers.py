@@ -11,6 +11,7 @@ import jwt
 import requests
 from cryptography.hazmat.primitives import serialization
 
+from tests.issuers import public_jwk  # noqa: F401 (re-exported for the API tests)
 from tests.servers import LiveServer
 
 
@@ -19,12 +20,6 @@ def call(server: LiveServer, path: str, token: str | None = None, **headers) -> 
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     return requests.get(server.url(path), headers=headers, timeout=10)
-
-
-def public_jwk(private_key, kid: str) -> dict:
-    """Describe the public half of an RSA key as a JWKS entry."""
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
 
 def public_pem(jwk: dict) -> bytes:
