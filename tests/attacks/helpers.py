@@ -6,8 +6,8 @@ import re
 
 import requests
 
-from tests.conftest import WEB_CLIENT, WEB_SECRET
-from tests.mock_tenant.helpers import TIMEOUT, basic_auth, pkce_pair, token
+from tests.conftest import WEB_CLIENT
+from tests.mock_tenant.helpers import TIMEOUT, pkce_pair, redeem
 from tests.mock_tenant.test_universal_login import WEB_CALLBACK, authorize_url, query_of
 from tests.ul_driver import CSRF, login_via_universal_login
 
@@ -50,25 +50,6 @@ def browser_code(
     callback = login_via_universal_login(http or requests.Session(), url, identifier, tenant_server)
     assert callback.startswith(redirect_uri), callback
     return query_of(callback)["code"], verifier
-
-
-def redeem(
-    tenant_server,
-    code: str,
-    verifier: str | None,
-    *,
-    client_id: str = WEB_CLIENT,
-    redirect_uri: str = WEB_CALLBACK,
-    **extra,
-) -> requests.Response:
-    """Exchange an authorization code at the token endpoint (the web app with its secret)."""
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-    if verifier is not None:
-        body["code_verifier"] = verifier
-    headers = basic_auth(WEB_CLIENT, WEB_SECRET) if client_id == WEB_CLIENT else {}
-    if client_id != WEB_CLIENT:
-        body["client_id"] = client_id
-    return token(tenant_server, {**body, **extra}, form=True, headers=headers)
 
 
 def html_text(response: requests.Response) -> str:

@@ -11,9 +11,11 @@ import jwt
 import requests
 
 from mock_tenant import authorize, users
-from tests.conftest import NATIVE_CLIENT, OTP_GRANT
+from tests.conftest import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
 
 TIMEOUT = 10
+# The web app's registered callback (tenant.toml).
+WEB_CALLBACK = "http://localhost:3000/callback"
 
 
 def start(server, body: dict, **kwargs) -> requests.Response:
@@ -121,6 +123,25 @@ def basic_auth(client_id: str, secret: str) -> dict:
     """Return an HTTP Basic Authorization header with client credentials (RFC 6749 2.3.1)."""
     credentials = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     return {"Authorization": f"Basic {credentials}"}
+
+
+def redeem(
+    tenant_server,
+    code: str,
+    verifier: str | None,
+    *,
+    client_id: str = WEB_CLIENT,
+    redirect_uri: str = WEB_CALLBACK,
+    **extra,
+) -> requests.Response:
+    """Exchange an authorization code at the token endpoint (the web app with its secret)."""
+    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    if verifier is not None:
+        body["code_verifier"] = verifier
+    headers = basic_auth(WEB_CLIENT, WEB_SECRET) if client_id == WEB_CLIENT else {}
+    if client_id != WEB_CLIENT:
+        body["client_id"] = client_id
+    return token(tenant_server, {**body, **extra}, form=True, headers=headers)
 
 
 def pkce_pair() -> tuple[str, str]:

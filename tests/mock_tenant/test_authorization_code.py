@@ -6,17 +6,18 @@ import pytest
 
 from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import (
+    WEB_CALLBACK,
     assert_error,
     basic_auth,
     issue_authorization_code,
     pkce_pair,
+    redeem,
     refresh,
     token,
     userinfo,
     verify_jwt,
 )
 
-WEB_CALLBACK = "http://localhost:3000/callback"
 NATIVE_CALLBACK = "http://127.0.0.1:53122/callback"
 SPA_CALLBACK = "http://localhost:3001/"
 INVALID_CODE = "Invalid authorization code"
@@ -84,8 +85,7 @@ def test_a_confidential_client_may_redeem_a_code_issued_without_pkce(tenant_serv
     code = issue_authorization_code(
         tenant_server.tenant, client_id=WEB_CLIENT, redirect_uri=WEB_CALLBACK
     )
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": WEB_CALLBACK}
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, None)
     assert response.status_code == 200, response.text
 
 
@@ -158,21 +158,14 @@ def test_a_public_client_must_use_pkce(tenant_server):
 
 def test_a_missing_code_verifier_is_refused(tenant_server):
     code, _ = _web_code(tenant_server)
-    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": WEB_CALLBACK}
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, None)
     assert_error(response, 400, "invalid_request")
 
 
 def test_a_wrong_code_verifier_is_refused(tenant_server):
     code, _ = _web_code(tenant_server)
     other_verifier, _ = pkce_pair()
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": WEB_CALLBACK,
-        "code_verifier": other_verifier,
-    }
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, other_verifier)
     assert_error(response, 403, "invalid_grant")
 
 
@@ -185,13 +178,7 @@ def test_a_plain_verifier_equal_to_the_challenge_is_refused(tenant_server):
         redirect_uri=WEB_CALLBACK,
         code_challenge=challenge,
     )
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": WEB_CALLBACK,
-        "code_verifier": challenge,
-    }
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, challenge)
     assert_error(response, 403, "invalid_grant")
 
 
@@ -200,13 +187,7 @@ def test_a_code_verifier_for_a_code_without_a_challenge_is_refused(tenant_server
         tenant_server.tenant, client_id=WEB_CLIENT, redirect_uri=WEB_CALLBACK
     )
     verifier, _ = pkce_pair()
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": WEB_CALLBACK,
-        "code_verifier": verifier,
-    }
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, verifier)
     assert_error(response, 400, "invalid_request")
 
 
@@ -231,16 +212,10 @@ def test_a_redirect_uri_other_than_the_codes_is_refused(tenant_server, redirect_
 
 def test_a_code_used_twice_is_refused_and_revokes_what_the_first_use_got(tenant_server):
     code, verifier = _web_code(tenant_server)
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": WEB_CALLBACK,
-        "code_verifier": verifier,
-    }
-    first = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    first = redeem(tenant_server, code, verifier)
     assert first.status_code == 200
     # The second use is refused...
-    second = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    second = redeem(tenant_server, code, verifier)
     assert_error(second, 403, "invalid_grant", INVALID_CODE)
     # ...and the first use's tokens stop working (RFC 6749 4.1.2).
     assert userinfo(tenant_server, first.json()["access_token"]).status_code == 401
@@ -257,13 +232,7 @@ def test_an_expired_code_is_refused(tenant_server):
     code, verifier = _web_code(tenant_server)
     # Codes live 60 seconds.
     tenant_server.advance_clock(60)
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": WEB_CALLBACK,
-        "code_verifier": verifier,
-    }
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, verifier)
     assert_error(response, 403, "invalid_grant", INVALID_CODE)
 
 
@@ -275,19 +244,12 @@ def test_a_code_issued_to_one_client_is_refused_to_another(tenant_server):
         redirect_uri=NATIVE_CALLBACK,
         code_challenge=challenge,
     )
-    body = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": NATIVE_CALLBACK,
-        "code_verifier": verifier,
-    }
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, code, verifier, redirect_uri=NATIVE_CALLBACK)
     assert_error(response, 403, "invalid_grant", INVALID_CODE)
 
 
 def test_an_unknown_code_is_refused(tenant_server):
-    body = {"grant_type": "authorization_code", "code": "nope", "redirect_uri": WEB_CALLBACK}
-    response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
+    response = redeem(tenant_server, "nope", None)
     assert_error(response, 403, "invalid_grant", INVALID_CODE)
 
 
