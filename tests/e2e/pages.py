@@ -133,25 +133,29 @@ class CodePage:
         self.page.get_by_role("button", name=re.compile("^Resend")).click()
 
 
-def log_in_with_email_code(page: Page, web, email: str) -> WebAppHome:
-    """Log in from the web app's home page with a code sent by email; return the home page.
+def start_email_login(page: Page, web, email: str) -> tuple[WebAppHome, CodePage]:
+    """Start a login from the web app's home page up to the tenant's code page.
 
     Args:
         page: Playwright's page.
         web: the running `WebStack` (tests/e2e/web_stack.py).
         email: the address to log in with.
 
+    Returns:
+        The app's home page and the tenant's code page, for the steps that follow.
     """
-    home, login, code_page = (
-        WebAppHome(page, web.web.base_url),
-        TenantLoginPage(page),
-        CodePage(page),
-    )
+    home, login = WebAppHome(page, web.web.base_url), TenantLoginPage(page)
     # The learner opens the app and chooses to log in with email.
     home.open()
     home.log_in_with("email")
     # On the tenant's Universal Login, they type their address and ask for a code.
     login.enter_identifier("Email address", email)
+    return home, CodePage(page)
+
+
+def log_in_with_email_code(page: Page, web, email: str) -> WebAppHome:
+    """Log in from the web app's home page with a code sent by email; return the home page."""
+    home, code_page = start_email_login(page, web, email)
     # They read the code in the dev outbox and type it.
     code_page.enter_code(web.tenant.last_code(email))
     # The tenant sends them back to the app, signed in.

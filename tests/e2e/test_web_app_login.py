@@ -13,6 +13,7 @@ from tests.e2e.pages import (
     TenantLoginPage,
     WebAppHome,
     log_in_with_email_code,
+    start_email_login,
 )
 from tests.e2e.web_stack import UNKNOWN_AUDIENCE
 
@@ -75,15 +76,8 @@ def test_login_with_an_sms_code_shows_the_phone_number(web_page, web):
 
 def test_a_wrong_code_is_refused_then_the_right_one_logs_in(web_page, web):
     email = "typo@example.com"
-    home, login, code_page = (
-        WebAppHome(web_page, web.web.base_url),
-        TenantLoginPage(web_page),
-        CodePage(web_page),
-    )
     # The learner starts a login with email and asks for a code.
-    home.open()
-    home.log_in_with("email")
-    login.enter_identifier("Email address", email)
+    home, code_page = start_email_login(web_page, web, email)
     code = web.tenant.last_code(email)
     # They mistype the code: the tenant says so and stays on the code page.
     code_page.enter_code(f"{(int(code) + 1) % 1_000_000:06d}")
@@ -99,15 +93,8 @@ def test_a_wrong_code_is_refused_then_the_right_one_logs_in(web_page, web):
 
 def test_resend_waits_for_the_cooldown_then_only_the_new_code_works(web_page, web):
     email = "resend@example.com"
-    home, login, code_page = (
-        WebAppHome(web_page, web.web.base_url),
-        TenantLoginPage(web_page),
-        CodePage(web_page),
-    )
     # The learner starts a login with email and gets a first code.
-    home.open()
-    home.log_in_with("email")
-    login.enter_identifier("Email address", email)
+    home, code_page = start_email_login(web_page, web, email)
     first_code = web.tenant.last_code(email)
     # They press "Resend code" at once: the tenant asks them to wait.
     code_page.resend()
@@ -132,15 +119,8 @@ def test_resend_waits_for_the_cooldown_then_only_the_new_code_works(web_page, we
 
 def test_an_expired_code_shows_the_expiry_message(web_page, web):
     email = "late@example.com"
-    home, login, code_page = (
-        WebAppHome(web_page, web.web.base_url),
-        TenantLoginPage(web_page),
-        CodePage(web_page),
-    )
     # The learner starts a login with email and gets a code.
-    home.open()
-    home.log_in_with("email")
-    login.enter_identifier("Email address", email)
+    home, code_page = start_email_login(web_page, web, email)
     code = web.tenant.last_code(email)
     # They come back to it after three minutes and one second (the code lives 180 s).
     web.tenant.advance_clock(181)
