@@ -8,12 +8,16 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from . import cors, dev, inspector, logout, universal_login, views
+from .api import cors, views
+from .dev import inspector
+from .dev import views as dev
+from .login import logout
+from .login import pages as universal_login
 from .config import TenantConfig, load_config
-from .oauth2 import AuthorizationServer
-from .storage import StorageBusy
-from .tenant import Tenant, current_tenant
-from .wire import ApiError, error_response, refuse_oversized_body
+from .api.oauth2 import AuthorizationServer
+from .core.storage import StorageBusy
+from .core.tenant import Tenant
+from .web import ApiError, current_tenant, error_response, refuse_oversized_body
 
 log = logging.getLogger("mock_tenant")
 

@@ -10,7 +10,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import create_app
 from .config import TenantConfig
-from .storage import StorageBusy
+from .core.storage import StorageBusy
 
 log = logging.getLogger("mock_tenant.serving")
 

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
-from mock_tenant.tenant import Tenant
+from mock_tenant.core.tenant import Tenant
 
 ROOT = Path(__file__).resolve().parents[1]
 

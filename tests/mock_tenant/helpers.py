@@ -10,7 +10,8 @@ import socket
 import jwt
 import requests
 
-from mock_tenant import authorize, users
+from mock_tenant.core import users
+from mock_tenant.login import authorize
 from tests.conftest import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
 
 TIMEOUT = 10

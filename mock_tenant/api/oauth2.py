@@ -18,10 +18,11 @@ from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc7009 import RevocationEndpoint as BaseRevocationEndpoint
 from flask import request as flask_request
 
-from . import grants, tokens
-from .config import Client
-from .tenant import Tenant
-from .wire import error_response, read_params
+from ..config import Client
+from ..core import grants as tokens
+from ..core.tenant import Tenant
+from ..web import error_response, read_params
+from . import token_endpoint as grants
 
 # A loopback redirect with a port: ASCII digits, no leading zero, then exactly the path.
 LOOPBACK_REDIRECT = re.compile(

@@ -16,12 +16,16 @@ import urllib.parse
 from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from . import authorize, inspector, otp, passwordless, transactions, users
+from ..api import passwordless
+from ..core import codes as otp
+from ..core import logins as transactions
+from ..core import users
+from ..core.identifiers import IdentifierError, normalize
+from ..core.storage import StorageBusy
+from ..dev import inspector
+from ..web import ApiError, current_tenant
+from . import authorize
 from .authorize import AuthorizeRequest, PageError, RedirectError
-from .identifiers import IdentifierError, normalize
-from .storage import StorageBusy
-from .tenant import current_tenant
-from .wire import ApiError
 
 bp = Blueprint("universal_login", __name__)
 

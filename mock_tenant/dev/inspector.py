@@ -25,7 +25,7 @@ import jwt
 from flask import Flask, g, request
 
 from . import explain
-from .tenant import current_tenant
+from ..web import current_tenant
 
 log = logging.getLogger("mock_tenant.inspector")
 

@@ -7,7 +7,7 @@ import smtplib
 import threading
 from email.message import EmailMessage
 
-from .config import Client, Connection, TenantSettings
+from ..config import Client, Connection, TenantSettings
 from .storage import Storage
 
 log = logging.getLogger("mock_tenant.outbox")

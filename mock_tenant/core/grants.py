@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from . import users
-from .config import Client
+from ..config import Client
 from .tenant import Tenant
 
 # https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims (plus offline_access, 11)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import jwt
 from flask import Blueprint, make_response, redirect, render_template, request
 
-from . import transactions
+from ..core import logins as transactions
+from ..web import current_tenant
 from .authorize import with_query
-from .tenant import current_tenant
 
 bp = Blueprint("logout", __name__)
 

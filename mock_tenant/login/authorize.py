@@ -10,9 +10,9 @@ import secrets
 import urllib.parse
 from dataclasses import asdict, dataclass
 
-from . import tokens
-from .oauth2 import OAuthClient
-from .tenant import Tenant
+from ..api.oauth2 import OAuthClient
+from ..core import grants as tokens
+from ..core.tenant import Tenant
 
 # https://www.rfc-editor.org/rfc/rfc7636#section-4.2: 43 to 128 unreserved characters.
 CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")

@@ -6,12 +6,13 @@ import hmac
 import logging
 import urllib.parse
 
-from . import otp, users
-from .config import OTP_GRANT, Client, Connection
-from .identifiers import IdentifierError, normalize
-from .outbox import deliver_by_smtp, record, render
-from .tenant import Tenant
-from .wire import ApiError
+from ..config import OTP_GRANT, Client, Connection
+from ..core import codes as otp
+from ..core import users
+from ..core.identifiers import IdentifierError, normalize
+from ..core.outbox import deliver_by_smtp, record, render
+from ..core.tenant import Tenant
+from ..web import ApiError
 
 log = logging.getLogger("mock_tenant.passwordless")
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
-from .tenant import current_tenant
-from .wire import ApiError, read_params
+from ..web import ApiError, current_tenant, read_params
 
 # The endpoints auth0-spa-js calls with fetch. /authorize and /v2/logout are page
 # navigations, which need no CORS; nothing else gets CORS headers.

@@ -6,9 +6,11 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from . import openapi, passwordless, tokens, users
-from .tenant import current_tenant
-from .wire import ApiError, error_response, read_params
+from ..core import grants as tokens
+from ..core import users
+from ..dev import openapi
+from ..web import ApiError, current_tenant, error_response, read_params
+from . import passwordless
 
 bp = Blueprint("api", __name__)
 bp.add_url_rule("/openapi.json", view_func=openapi.serve)

@@ -1,4 +1,4 @@
-"""Auth0's wire shapes: reading JSON or form bodies, and answering errors as Auth0 does."""
+"""What every HTTP adapter shares: this request's tenant, reading bodies, Auth0's error shape."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import json
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from .core.tenant import Tenant
+
+
+def current_tenant() -> Tenant:
+    """Return the tenant of the Flask app handling this request."""
+    return current_app.extensions["mock_tenant"]
+
 
 # Auth0 answers errors as {"error": ..., "error_description": ...}
 # (https://auth0.com/docs/api/authentication#standard-error-responses).

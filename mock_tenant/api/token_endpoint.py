@@ -19,10 +19,13 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 
-from . import inspector, otp, tokens, users
-from .config import OTP_GRANT
-from .identifiers import IdentifierError, normalize
-from .tenant import Tenant
+from ..config import OTP_GRANT
+from ..core import codes as otp
+from ..core import grants as tokens
+from ..core import users
+from ..core.identifiers import IdentifierError, normalize
+from ..core.tenant import Tenant
+from ..dev import inspector
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 

@@ -13,9 +13,9 @@ import json
 
 from flask import Response, current_app
 
-from . import passwordless
-from .config import OTP_GRANT, TenantConfig
-from .tenant import current_tenant
+from ..api import passwordless
+from ..config import OTP_GRANT, TenantConfig
+from ..web import current_tenant
 
 AUTH_API = "https://auth0.com/docs/api/authentication"
 ERRORS_DOC = AUTH_API + "#standard-error-responses"

@@ -8,10 +8,10 @@ import time
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from . import inspector, outbox, users
-from .identifiers import IdentifierError, normalize
-from .tenant import current_tenant
-from .wire import ApiError
+from ..core import outbox, users
+from ..core.identifiers import IdentifierError, normalize
+from ..web import ApiError, current_tenant
+from . import inspector
 
 bp = Blueprint("dev", __name__, url_prefix="/_dev")
 

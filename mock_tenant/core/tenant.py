@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app
-
 from .clock import Clock
-from .config import TenantConfig
+from ..config import TenantConfig
 from .keys import KeyStore
-from .otp import Rules
+from .codes import Rules
 from .storage import Storage
 
 
@@ -49,7 +47,3 @@ class Tenant:
             row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
         return bytes.fromhex(row["value"])
 
-
-def current_tenant() -> Tenant:
-    """Return the tenant of the Flask app handling this request."""
-    return current_app.extensions["mock_tenant"]
