@@ -8,15 +8,14 @@ import logging
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
-from .api import cors, views
-from .dev import inspector
-from .dev import views as dev
-from .login import logout
-from .login import pages as universal_login
-from .config import TenantConfig, load_config
+from . import api, dev, login
+from .api import cors
 from .api.oauth2 import AuthorizationServer
+from .config import TenantConfig, load_config
+from .core import control, memo
 from .core.storage import StorageBusy
 from .core.tenant import Tenant
+from .dev import inspector
 from .web import ApiError, current_tenant, error_response, refuse_oversized_body
 
 log = logging.getLogger("mock_tenant")
@@ -36,20 +35,21 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app = Flask(__name__)
     # Bodies over the cap are refused with 413 before anything reads them.
     app.config["MAX_CONTENT_LENGTH"] = config.tenant.max_body_bytes
+    app.before_request(memo.start)
+    app.teardown_request(lambda error: memo.stop())
     app.before_request(refuse_oversized_body)
 
     tenant = Tenant(config)
     app.extensions["mock_tenant"] = tenant
     app.extensions["mock_tenant.oauth2"] = AuthorizationServer(tenant)
-    app.extensions["mock_tenant.discovery"] = views.discovery_document(config.issuer, config)
-    dev.seed_users(tenant)
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(universal_login.bp)
-    app.register_blueprint(logout.bp)
+    # The HTTP surface an Auth0 client talks to, then the hosted login pages.
+    app.register_blueprint(api.views.bp)
+    app.register_blueprint(login.pages.bp)
+    app.register_blueprint(login.logout.bp)
     cors.init_app(app)
     if config.tenant.dev_api:
-        app.register_blueprint(dev.bp)
+        app.register_blueprint(dev.views.bp)
         if config.tenant.inspector:
             inspector.init_app(app)
         app.before_request(_injected_error)
@@ -62,8 +62,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
 
 def _injected_error():
     """Answer with the error the dev API injected for this endpoint, once."""
-    if request.path in dev.INJECTABLE:
-        row = dev.take_injected_error(current_tenant(), request.path)
+    if request.path in control.INJECTABLE:
+        row = control.take_injected_error(current_tenant(), request.path)
         if row is not None:
             return error_response(row["status"], row["error"], row["error_description"])
     return None
@@ -72,7 +72,7 @@ def _injected_error():
 def _register_error_handlers(app: Flask) -> None:
     """Answer every failure in Auth0's error shape, never with a traceback."""
     app.register_error_handler(ApiError, lambda error: error.response())
-    app.register_error_handler(HTTPException, views.handle_http_error)
+    app.register_error_handler(HTTPException, api.views.handle_http_error)
 
     @app.errorhandler(StorageBusy)
     def busy(error):
@@ -92,7 +92,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _security_headers(response):
-    """Add the headers every tenant response carries (security-bar rule 7)."""
+    """Add the headers every tenant response carries (docs/security.md rule 7)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     if response.mimetype == "text/html":

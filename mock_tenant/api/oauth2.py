@@ -19,10 +19,10 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint as BaseRevocationEndpoint
 from flask import request as flask_request
 
 from ..config import Client
-from ..core import grants as tokens
+from ..core import grants
 from ..core.tenant import Tenant
 from ..web import error_response, read_params
-from . import token_endpoint as grants
+from . import token_endpoint
 
 # A loopback redirect with a port: ASCII digits, no leading zero, then exactly the path.
 LOOPBACK_REDIRECT = re.compile(
@@ -121,20 +121,13 @@ class RevocationEndpoint(BaseRevocationEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
     def query_token(self, token_string: str, token_type_hint: str | None):
-        """Find a live refresh token by its hash."""
-        tenant: Tenant = self.server.tenant
-        row = tenant.storage.query_one(
-            "SELECT r.grant_id, g.client_id FROM refresh_tokens r "
-            "JOIN grants g USING (grant_id) WHERE r.token_hash = ?",
-            (tokens.token_hash(token_string),),
-        )
-        return grants.StoredToken(row) if row else None
+        """Find a refresh token by its hash (Authlib then checks it belongs to the client)."""
+        row = grants.find_revocable(self.server.tenant, token_string)
+        return token_endpoint.StoredToken(row) if row else None
 
     def revoke_token(self, token, request) -> None:
         """Revoke the token's grant: its refresh tokens and access tokens all stop working."""
-        tenant: Tenant = self.server.tenant
-        with tenant.storage.transaction() as db:
-            tokens.revoke_grant(db, token.grant_id, tenant.clock.now())
+        grants.revoke(self.server.tenant, token.grant_id)
 
     def create_endpoint_response(self, request):
         """Revoke, then answer 200 with an empty body as Auth0 does."""
@@ -149,9 +142,11 @@ class AuthorizationServer(FlaskAuthorizationServer):
         super().__init__()
         self.tenant = tenant
         self._clients = {c.client_id: OAuthClient(c) for c in tenant.config.clients}
-        self.register_grant(grants.OneTimeCodeGrant)
-        self.register_grant(grants.AuthorizationCodeGrant, [grants.S256CodeChallenge()])
-        self.register_grant(grants.RefreshTokenGrant)
+        self.register_grant(token_endpoint.OneTimeCodeGrant)
+        self.register_grant(
+            token_endpoint.AuthorizationCodeGrant, [token_endpoint.S256CodeChallenge()]
+        )
+        self.register_grant(token_endpoint.RefreshTokenGrant)
         self.register_endpoint(RevocationEndpoint)
 
     def query_client(self, client_id: str) -> OAuthClient | None:
@@ -190,7 +185,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         if not client_id:
             raise InvalidRequestError("Missing required parameter: client_id")
         if self.query_client(client_id) is None:
-            raise UnauthorizedClientError(f"Unknown client: {grants.echo(client_id)}")
+            raise UnauthorizedClientError(f"Unknown client: {token_endpoint.echo(client_id)}")
         return super().authenticate_client(request, methods, endpoint)
 
     def handle_error_response(self, request, error):

@@ -1,20 +1,14 @@
-"""`POST /passwordless/start`: check the request, throttle, and send a code or a magic link."""
+"""`POST /passwordless/start`: check the request as Auth0 does, throttle, and have the core send."""
 
 from __future__ import annotations
 
 import hmac
-import logging
-import urllib.parse
 
 from ..config import OTP_GRANT, Client, Connection
-from ..core import codes as otp
-from ..core import users
+from ..core import passwordless, throttle, users
 from ..core.identifiers import IdentifierError, normalize
-from ..core.outbox import deliver_by_smtp, record, render
 from ..core.tenant import Tenant
 from ..web import ApiError
-
-log = logging.getLogger("mock_tenant.passwordless")
 
 # https://auth0.com/docs/api/authentication#get-code-or-link
 ALLOWED_FIELDS = {
@@ -47,13 +41,12 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
         ApiError: Auth0's `bad.*` errors, 401 for a wrong secret, 429 when throttled.
 
     """
-    headers = rate_limit(tenant, f"start:ip:{client_ip}")
+    headers = rate_limit(tenant, client_ip)
     try:
         client, connection, identifier, send, auth_params = _validate(tenant, params)
-        with tenant.storage.transaction() as db:
-            wait = send_unless_waiting(
-                db, tenant, client, connection, identifier, send, auth_params, tenant.clock.now()
-            )
+        wait = passwordless.start(
+            tenant, client, connection, identifier, send=send, auth_params=auth_params
+        )
         if wait:
             raise ApiError(
                 429,
@@ -66,91 +59,10 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
         raise
     uid = users.user_id(tenant.secret, connection.name, identifier).split("|")[1]
     # Auth0 reports the stored `*_verified` flag; we always say False so the answer cannot
-    # tell whether someone already has an account (security-bar rule 10).
+    # tell whether someone already has an account (docs/security.md rule 10).
     if connection.strategy == "email":
         return {"_id": uid, "email": identifier, "email_verified": False}, headers
     return {"_id": uid, "phone_number": identifier, "phone_verified": False}, headers
-
-
-def send_unless_waiting(
-    db, tenant, client, connection, identifier, send, auth_params, now, transaction_id=None
-) -> int:
-    """Send a code or link unless the resend cooldown runs; return the seconds left (0: sent)."""
-    wait = otp.seconds_until_resend(
-        db,
-        connection=connection.name,
-        identifier=identifier,
-        now=now,
-        cooldown=tenant.settings.resend_cooldown,
-    )
-    if wait:
-        return wait
-    # With sign-ups disabled, unknown people get nothing, but the same answer; their
-    # cooldown starts too, or a quick second request would tell them apart.
-    if not connection.disable_signup or users.exists(db, connection.name, identifier):
-        send_code(
-            db,
-            tenant,
-            client,
-            connection,
-            identifier,
-            send,
-            auth_params,
-            now,
-            transaction_id=transaction_id,
-        )
-    else:
-        otp.note_send(db, connection=connection.name, identifier=identifier, now=now)
-    return 0
-
-
-def send_code(
-    db, tenant, client, connection, identifier, send, auth_params, now, transaction_id=None
-) -> None:
-    """Store a new code (replacing the old one) and put the message in the outbox."""
-    code = otp.store_code(
-        db,
-        secret=tenant.secret,
-        connection=connection.name,
-        identifier=identifier,
-        client_id=client.client_id,
-        send=send,
-        now=now,
-        lifetime=tenant.settings.otp_lifetime,
-        transaction_id=transaction_id,
-    )
-    link = None
-    if send == "link":
-        # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
-        query = {
-            **auth_params,
-            "client_id": client.client_id,
-            "connection": connection.name,
-            connection.strategy if connection.strategy == "email" else "phone_number": identifier,
-            "verification_code": code,
-        }
-        link = tenant.url("passwordless/verify_redirect?" + urllib.parse.urlencode(query))
-    subject, text = render(connection, client, code, link)
-    message_id = record(
-        db,
-        channel=connection.strategy,
-        recipient=identifier,
-        subject=subject,
-        text=text,
-        code=code,
-        link=link,
-        now=now,
-    )
-    # The log says where to read the message, never the code itself (security-bar rule 19).
-    log.info(
-        "%s #%s to %s is in the outbox: %s",
-        connection.strategy,
-        message_id,
-        identifier,
-        tenant.url("_dev/outbox"),
-    )
-    if connection.strategy == "email":
-        deliver_by_smtp(tenant.settings, connection.email.from_, identifier, subject, text)
 
 
 def _validate(tenant: Tenant, params: dict):
@@ -212,33 +124,26 @@ def _authenticate(tenant: Tenant, params: dict) -> Client:
     return client
 
 
-def rate_limit(tenant: Tenant, bucket: str) -> dict:
-    """Count a request against an hourly window and return Auth0's rate-limit headers."""
+def rate_limit(tenant: Tenant, client_ip: str) -> dict:
+    """Count a start request against the caller's hourly allowance; return Auth0's headers.
+
+    Raises:
+        ApiError: 429 with Retry-After once the allowance is spent.
+    """
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
-    limit = tenant.settings.start_rate_limit_per_hour
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        window = now - now % 3600
-        db.execute(
-            "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1) "
-            "ON CONFLICT (bucket) DO UPDATE SET "
-            "count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, "
-            "window_start = excluded.window_start",
-            (bucket, window),
-        )
-        count = db.execute("SELECT count FROM rate_limits WHERE bucket = ?", (bucket,)).fetchone()[
-            0
-        ]
+    budget = throttle.spend(
+        tenant, f"start:ip:{client_ip}", tenant.settings.start_rate_limit_per_hour
+    )
     headers = {
-        "X-RateLimit-Limit": str(limit),
-        "X-RateLimit-Remaining": str(max(0, limit - count)),
-        "X-RateLimit-Reset": str(window + 3600),
+        "X-RateLimit-Limit": str(budget.limit),
+        "X-RateLimit-Remaining": str(budget.remaining),
+        "X-RateLimit-Reset": str(budget.reset_at),
     }
-    if count > limit:
+    if budget.retry_after:
         raise ApiError(
             429,
             "too_many_requests",
             "Too many requests. Try again later.",
-            {**headers, "Retry-After": str(window + 3600 - now)},
+            {**headers, "Retry-After": str(budget.retry_after)},
         )
     return headers

@@ -1,19 +1,63 @@
-"""The tenant's Authentication API: thin views that hand each request to its module."""
+"""The tenant's Authentication API: thin views that hand each request to Authlib or the core."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, request
+from authlib.integrations.flask_oauth2 import ResourceProtector, current_token
+from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
+from flask import Blueprint, Response, current_app, request, url_for
 
-from ..core import grants as tokens
-from ..core import users
+from ..config import OTP_GRANT
+from ..core import grants, users
 from ..dev import openapi
 from ..web import ApiError, current_tenant, error_response, read_params
 from . import passwordless
 
 bp = Blueprint("api", __name__)
 bp.add_url_rule("/openapi.json", view_func=openapi.serve)
+
+# https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims (plus offline_access, 11)
+SCOPES_SUPPORTED = ["openid", "profile", "email", "phone", "offline_access"]
+CLAIMS_SUPPORTED = sorted(
+    "aud auth_time email email_verified exp iat iss name nickname nonce phone_number "
+    "phone_verified picture sid sub updated_at".split()
+)
+
+
+class AccessTokenValidator(BearerTokenValidator):
+    """Accept a live access token of a live grant that was issued with the `openid` scope."""
+
+    def authenticate_token(self, token_string: str) -> dict | None:
+        """Look the token up in the core (by hash); None for anything that is not one."""
+        return grants.find_access_token(current_tenant(), token_string)
+
+    def validate_token(self, token: dict | None, scopes, request) -> None:
+        """Refuse a missing, expired or revoked token, and one without `openid`."""
+        # https://openid.net/specs/openid-connect-core-1_0.html#UserInfoRequest
+        if token is None or "openid" not in token["scope"].split():
+            raise InvalidTokenError()
+
+
+class UserinfoProtector(ResourceProtector):
+    """Authlib's bearer-token guard, answering every refusal as the tenant's 401."""
+
+    def raise_error_response(self, error):
+        """Answer RFC 6750's `invalid_token` in Auth0's JSON error shape."""
+        # https://www.rfc-editor.org/rfc/rfc6750#section-3.1: a missing, malformed, expired
+        # or revoked token all get 401 with a Bearer challenge; a token in the query or a
+        # form body is not looked at (RFC 6750 2.2 and 2.3 are optional; tokens stay out of
+        # URLs, docs/security.md rule 6).
+        raise ApiError(
+            401,
+            "invalid_token",
+            "The access token is missing, invalid or expired.",
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+
+
+require_oauth = UserinfoProtector()
+require_oauth.register_token_validator(AccessTokenValidator())
 
 
 def _json(body, status: int = 200, headers: dict | None = None) -> Response:
@@ -28,7 +72,9 @@ def _json(body, status: int = 200, headers: dict | None = None) -> Response:
 def openid_configuration():
     """Serve the OpenID Connect discovery document (built once per app)."""
     # https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata
-    body = current_app.extensions["mock_tenant.discovery"]
+    body = current_app.extensions.get("mock_tenant.discovery")
+    if body is None:
+        body = current_app.extensions["mock_tenant.discovery"] = discovery_document()
     return Response(body, mimetype="application/json", headers={"Cache-Control": "max-age=60"})
 
 
@@ -67,50 +113,37 @@ def revoke():
 
 
 @bp.route("/userinfo", methods=["GET", "POST"])
+@require_oauth()
 def userinfo():
     """Return the claims of the user an access token was issued to."""
     # https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
-    tenant = current_tenant()
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    row = None
-    if scheme.lower() == "bearer" and token:
-        # The token is looked up by hash: only live access tokens of live grants are
-        # there, so ID tokens, refresh tokens and revoked tokens all fail alike.
-        row = tenant.storage.query_one(
-            "SELECT g.user_id, g.scope FROM access_tokens a JOIN grants g USING (grant_id) "
-            "WHERE a.token_hash = ? AND a.expires_at > ? AND g.revoked_at IS NULL",
-            (tokens.token_hash(token.strip()), tenant.clock.now()),
-        )
-    user = users.get(tenant.storage.connection(), row["user_id"]) if row else None
-    if user is None or "openid" not in row["scope"].split():
-        raise ApiError(
-            401,
-            "invalid_token",
-            "The access token is missing, invalid or expired.",
-            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    return _json({"sub": user["user_id"], **users.claims(user, set(row["scope"].split()))})
+    user, scope = current_token["user"], set(current_token["scope"].split())
+    return _json({"sub": user["user_id"], **users.claims(user, scope)})
 
 
-def discovery_document(issuer: str, config) -> bytes:
-    """Build the discovery document for an issuer, as Auth0 publishes it."""
-    scopes = ["openid", "profile", "email", "phone", "offline_access"]
+def discovery_document() -> bytes:
+    """Build the discovery document as Auth0 publishes it, each endpoint from its route."""
+
+    def endpoint(name: str) -> str:
+        """Return the absolute URL of a route on the issuer's base URL."""
+        return current_tenant().issuer.rstrip("/") + url_for(name)
+
     return json.dumps(
         {
-            "issuer": issuer,
-            "authorization_endpoint": issuer + "authorize",
-            "token_endpoint": issuer + "oauth/token",
-            "userinfo_endpoint": issuer + "userinfo",
-            "jwks_uri": issuer + ".well-known/jwks.json",
-            "revocation_endpoint": issuer + "oauth/revoke",
-            "end_session_endpoint": issuer + "oidc/logout",
-            "scopes_supported": scopes,
+            "issuer": current_tenant().issuer,
+            "authorization_endpoint": endpoint("universal_login.authorize_endpoint"),
+            "token_endpoint": endpoint("api.token"),
+            "userinfo_endpoint": endpoint("api.userinfo"),
+            "jwks_uri": endpoint("api.jwks"),
+            "revocation_endpoint": endpoint("api.revoke"),
+            "end_session_endpoint": endpoint("logout.oidc_logout"),
+            "scopes_supported": SCOPES_SUPPORTED,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query", "web_message"],
             "grant_types_supported": [
                 "authorization_code",
                 "refresh_token",
-                "http://auth0.com/oauth/grant-type/passwordless/otp",
+                OTP_GRANT,
             ],
             "code_challenge_methods_supported": ["S256"],
             "subject_types_supported": ["public"],
@@ -120,31 +153,9 @@ def discovery_document(issuer: str, config) -> bytes:
                 "client_secret_post",
                 "none",
             ],
-            "claims_supported": [
-                "aud",
-                "auth_time",
-                "email",
-                "email_verified",
-                "exp",
-                "iat",
-                "iss",
-                "name",
-                "nickname",
-                "nonce",
-                "phone_number",
-                "phone_verified",
-                "picture",
-                "sid",
-                "sub",
-                "updated_at",
-            ],
+            "claims_supported": CLAIMS_SUPPORTED,
         }
     ).encode()
-
-
-def handle_api_error(error: ApiError) -> Response:
-    """Render an ApiError raised anywhere in a view."""
-    return error.response()
 
 
 def handle_http_error(error) -> Response:

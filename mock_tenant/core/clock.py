@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import time
 
-from flask import g, has_request_context
-
+from . import memo
 from .storage import Storage
+
+MEMO_KEY = "clock"
+READ_STATE = "SELECT value FROM meta WHERE key = 'clock'"
 
 
 class Clock:
@@ -26,7 +28,7 @@ class Clock:
     def advance(self, seconds: int) -> int:
         """Move tenant time forward (or back) by some seconds and return the new time."""
         with self.storage.transaction() as db:
-            state = self._state(db)
+            state = self._read(db)
             if state.get("frozen_at") is not None:
                 state["frozen_at"] += seconds
             else:
@@ -37,7 +39,7 @@ class Clock:
     def freeze(self, frozen: bool) -> int:
         """Stop tenant time where it is, or let it run again from there."""
         with self.storage.transaction() as db:
-            state = self._state(db)
+            state = self._read(db)
             if frozen and state.get("frozen_at") is None:
                 state["frozen_at"] = int(time.time() + state.get("offset", 0))
             elif not frozen and state.get("frozen_at") is not None:
@@ -54,26 +56,28 @@ class Clock:
             "offset": round(state.get("offset", 0)),
         }
 
-    def _state(self, db=None) -> dict:
-        """Read the clock's stored state (empty when the clock is real time)."""
-        # Read once per request: a login asks for the time a dozen times, and the state
-        # only changes through the dev API (which refreshes this copy when it writes).
-        if db is None and has_request_context() and "tenant_clock" in g:
-            return g.tenant_clock
-        sql = "SELECT value FROM meta WHERE key = 'clock'"
-        row = db.execute(sql).fetchone() if db else self.storage.query_one(sql)
-        state = json.loads(row["value"]) if row else {}
-        if has_request_context():
-            g.tenant_clock = state
-        return state
+    def _state(self) -> dict:
+        """Return the clock's stored state (empty when the clock is real time)."""
+        # Read once per request: the state changes only through the dev API, which
+        # updates the remembered copy when it writes.
+        return memo.remembered(MEMO_KEY, lambda: _parse(self.storage.query_one(READ_STATE)))
+
+    @staticmethod
+    def _read(db) -> dict:
+        """Read the clock's state inside the caller's transaction."""
+        return _parse(db.execute(READ_STATE).fetchone())
 
     @staticmethod
     def _save(db, state: dict) -> None:
         """Write the clock's state inside the caller's transaction."""
-        if has_request_context():
-            g.tenant_clock = state
+        memo.remember(MEMO_KEY, state)
         db.execute(
             "INSERT INTO meta (key, value) VALUES ('clock', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (json.dumps(state),),
         )
+
+
+def _parse(row) -> dict:
+    """Turn the stored clock row into its state (empty when the clock is real time)."""
+    return json.loads(row["value"]) if row else {}

@@ -1,4 +1,4 @@
-"""One-time codes: issue, store as a keyed hash, and check with attempt limits. No Flask here.
+"""One-time codes: issue, store as a keyed hash, and check with attempt limits.
 
 The rules (https://auth0.com/docs/authenticate/passwordless, NIST SP 800-63B 5.1.3 and 5.2.2):
 six random digits; a lifetime; only the newest code for an identifier is valid; a few wrong

@@ -1,49 +1,18 @@
-"""Minting tokens the way Auth0 does: ID token, access token (JWT or opaque), refresh token."""
+"""Grants: one login's right to tokens, and the codes and refresh tokens that draw on it.
+
+A grant ties together what one login issued: its authorization code, access tokens and the
+refresh token family. Revoking the grant revokes all of them. Each function that consumes a
+credential (an authorization code, a refresh token) does it in one write transaction with
+the tokens it pays for, so of two concurrent requests with the same credential one wins.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 
-from . import users
 from ..config import Client
-from .tenant import Tenant
-
-# https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims (plus offline_access, 11)
-OIDC_SCOPES = ("openid", "profile", "email", "phone", "offline_access")
-# Auth0's lifetime for an opaque access token, good only for /userinfo.
-OPAQUE_ACCESS_TOKEN_LIFETIME = 86400
-
-
-@dataclass(frozen=True)
-class Login:
-    """What a token response is for: who logged in, to which app, asking for what."""
-
-    client: Client
-    user: dict
-    scope: str
-    audience: str | None
-    grant_id: str
-    auth_time: int
-    nonce: str | None = None
-    sid: str | None = None
-    allow_refresh: bool = True
-
-
-def token_hash(token: str) -> str:
-    """Return the SHA-256 a token is stored under (the database never holds a usable token)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def granted_scope(tenant: Tenant, requested: str | None, audience: str | None) -> str:
-    """Keep the requested scopes the tenant knows: OpenID scopes and the API's permissions."""
-    known = set(OIDC_SCOPES)
-    api = tenant.config.resource_server(audience)
-    if api is not None:
-        known |= {s.value for s in api.scopes}
-    asked = (requested or "").split()
-    return " ".join(dict.fromkeys(s for s in asked if s in known))
+from . import events, minting, users
+from .minting import token_hash
 
 
 def new_grant(
@@ -59,85 +28,193 @@ def new_grant(
     return grant_id
 
 
-def revoke_grant(db, grant_id: str, now: int) -> None:
+def revoke_grant(db, grant_id: str, now: int, reason: str) -> None:
     """Revoke a grant: every access and refresh token it issued stops working."""
     db.execute(
         "UPDATE grants SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
         (now, grant_id),
     )
+    events.grant_revoked.send(grant_id=grant_id, reason=reason)
 
 
-def issue(db, tenant: Tenant, login: Login) -> dict:
-    """Mint and store the tokens for a login, and return Auth0's token response body."""
+# ---- authorization codes (RFC 6749 4.1) ----------------------------------------------------
+
+
+def issue_authorization_code(
+    db, tenant, request, *, user_id: str, auth_time: int, sid: str | None
+) -> str:
+    """Record a grant and a single-use authorization code for it, and return the code.
+
+    `request` is the validated authorization request (`core.logins.AuthorizeRequest`).
+    """
     now = tenant.clock.now()
-    scope = set(login.scope.split())
-    api = tenant.config.resource_server(login.audience)
-    response: dict = {}
+    grant_id = new_grant(
+        db,
+        client_id=request.client_id,
+        user_id=user_id,
+        scope=request.scope,
+        audience=request.audience,
+        now=now,
+        auth_time=auth_time,
+    )
+    # https://www.rfc-editor.org/rfc/rfc6749#section-10.10: at least 128 bits, short-lived.
+    code = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, "
+        "sid, code_challenge, code_challenge_method, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            token_hash(code),
+            grant_id,
+            request.client_id,
+            request.redirect_uri,
+            request.nonce,
+            sid,
+            request.code_challenge,
+            request.code_challenge_method,
+            now + tenant.settings.authorization_code_lifetime,
+        ),
+    )
+    return code
 
-    if api is not None:
-        # https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles
-        audience = [api.identifier, tenant.url("userinfo")] if "openid" in scope else api.identifier
-        expires_in = api.token_lifetime
-        access_token = tenant.keys.sign(
-            {
-                "iss": tenant.issuer,
-                "sub": login.user["user_id"],
-                "aud": audience,
-                "iat": now,
-                "exp": now + expires_in,
-                "scope": login.scope,
-                "azp": login.client.client_id,
-                # https://www.rfc-editor.org/rfc/rfc9068#section-2.2: a unique id, so two
-                # tokens minted in the same second for the same login still differ.
-                "jti": secrets.token_urlsafe(16),
-            }
+
+def find_authorization_code(tenant, code: str, client_id: str) -> dict | None:
+    """Return an unexpired code issued to this client, used or not (reuse is caught later)."""
+    row = tenant.storage.query_one(
+        "SELECT c.*, g.scope, g.audience, g.user_id, g.auth_time FROM authorization_codes c "
+        "JOIN grants g USING (grant_id) WHERE c.code_hash = ? AND c.client_id = ? "
+        "AND c.expires_at > ?",
+        (token_hash(code), client_id, tenant.clock.now()),
+    )
+    return dict(row) if row else None
+
+
+def redeem_authorization_code(tenant, client: Client, code: dict) -> dict | None:
+    """Mark a code used and mint its tokens; on a second use revoke the first use's tokens.
+
+    Returns:
+        Auth0's token response body, or None when the code had been used already.
+    """
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        first_use = db.execute(
+            "UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL",
+            (now, code["code_hash"]),
+        ).rowcount
+        if not first_use:
+            # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: a reused code
+            # SHOULD revoke all tokens previously issued from it.
+            revoke_grant(db, code["grant_id"], now, reason="authorization code reused")
+            events.authorization_code_reused.send(grant_id=code["grant_id"])
+            return None
+        login = minting.Login(
+            client=client,
+            user=users.get(db, code["user_id"]),
+            scope=code["scope"],
+            audience=code["audience"],
+            grant_id=code["grant_id"],
+            auth_time=code["auth_time"],
+            nonce=code["nonce"],
+            sid=code["sid"],
         )
-    else:
-        # Without an audience Auth0 issues an opaque token, good only for /userinfo.
-        expires_in = OPAQUE_ACCESS_TOKEN_LIFETIME
-        access_token = secrets.token_urlsafe(32)
-    db.execute(
-        "INSERT INTO access_tokens (token_hash, grant_id, expires_at) VALUES (?, ?, ?)",
-        (token_hash(access_token), login.grant_id, now + expires_in),
+        return minting.mint(db, tenant, login)
+
+
+# ---- refresh tokens ---------------------------------------------------------------------
+
+
+def find_refresh_token(tenant, token: str) -> dict | None:
+    """Return an unexpired refresh token of a live grant, with its grant's details."""
+    row = tenant.storage.query_one(
+        "SELECT r.*, g.client_id, g.user_id, g.scope, g.audience, g.auth_time "
+        "FROM refresh_tokens r JOIN grants g USING (grant_id) "
+        "WHERE r.token_hash = ? AND r.expires_at > ? AND g.revoked_at IS NULL",
+        (token_hash(token), tenant.clock.now()),
     )
-    response["access_token"] = access_token
-
-    # https://openid.net/specs/openid-connect-core-1_0.html#IDToken
-    if "openid" in scope:
-        id_claims = {
-            **users.claims(login.user, scope),
-            "iss": tenant.issuer,
-            "sub": login.user["user_id"],
-            "aud": login.client.client_id,
-            "iat": now,
-            "exp": now + tenant.settings.id_token_lifetime,
-            "auth_time": login.auth_time,
-        }
-        if login.sid:
-            id_claims["sid"] = login.sid
-        if login.nonce:
-            id_claims["nonce"] = login.nonce
-        response["id_token"] = tenant.keys.sign(id_claims)
-
-    # https://auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens
-    if (
-        "offline_access" in scope
-        and login.allow_refresh
-        and "refresh_token" in login.client.grant_types
-    ):
-        response["refresh_token"] = new_refresh_token(db, tenant, login.client, login.grant_id)
-
-    response.update(scope=login.scope, expires_in=expires_in, token_type="Bearer")
-    return response
+    return dict(row) if row else None
 
 
-def new_refresh_token(db, tenant: Tenant, client: Client, grant_id: str) -> str:
-    """Mint a refresh token in a grant's family and store its hash."""
-    now = tenant.clock.now()
-    token = secrets.token_urlsafe(48)
-    db.execute(
-        "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?)",
-        (token_hash(token), grant_id, now, now + client.refresh_token.token_lifetime),
+def refresh(tenant, client: Client, old: dict, presented: str, scope: str | None) -> dict | None:
+    """Exchange a refresh token for new tokens, rotating it; revoke the family on reuse.
+
+    Returns:
+        Auth0's token response body, or None when the token was reused or revoked meanwhile.
+    """
+    settings = client.refresh_token
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        # Read again inside the write lock: another request may have rotated it.
+        row = db.execute(
+            "SELECT r.rotated_at, g.revoked_at FROM refresh_tokens r "
+            "JOIN grants g USING (grant_id) WHERE r.token_hash = ?",
+            (old["token_hash"],),
+        ).fetchone()
+        # https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation
+        # A rotated token may be used again only for `leeway` seconds after its rotation:
+        # with 0, never (not even within the same second).
+        if row["rotated_at"] is not None and now - row["rotated_at"] >= settings.leeway:
+            revoke_grant(db, old["grant_id"], now, reason="refresh token reused")
+            events.refresh_reuse_detected.send(grant_id=old["grant_id"])
+            return None
+        if row["revoked_at"] is not None:
+            return None
+        login = minting.Login(
+            client,
+            users.get(db, old["user_id"]),
+            scope or old["scope"],
+            old["audience"],
+            old["grant_id"],
+            old["auth_time"],
+            allow_refresh=False,
+        )
+        body = minting.mint(db, tenant, login)
+        if settings.rotation_type == "rotating":
+            # Retire every live token of the family, so only the new one works.
+            db.execute(
+                "UPDATE refresh_tokens SET rotated_at = ? "
+                "WHERE grant_id = ? AND rotated_at IS NULL",
+                (now, old["grant_id"]),
+            )
+            body["refresh_token"] = minting.new_refresh_token(db, tenant, client, old["grant_id"])
+            events.refresh_rotated.send(
+                grant_id=old["grant_id"],
+                old=minting.fingerprint(presented),
+                new=minting.fingerprint(body["refresh_token"]),
+            )
+        return body
+
+
+def find_revocable(tenant, token: str) -> dict | None:
+    """Return the grant and client of a refresh token (live or not), for the revoke endpoint."""
+    row = tenant.storage.query_one(
+        "SELECT r.grant_id, g.client_id FROM refresh_tokens r "
+        "JOIN grants g USING (grant_id) WHERE r.token_hash = ?",
+        (token_hash(token),),
     )
-    return token
+    return dict(row) if row else None
+
+
+def revoke(tenant, grant_id: str) -> None:
+    """Revoke a grant on request (the revocation endpoint)."""
+    with tenant.storage.transaction() as db:
+        revoke_grant(db, grant_id, tenant.clock.now(), reason="revoked by the application")
+
+
+# ---- access tokens --------------------------------------------------------------------------
+
+
+def find_access_token(tenant, token: str) -> dict | None:
+    """Return the user and scope of a live access token of a live grant, or None.
+
+    Looked up by hash: only access tokens are stored there, so ID tokens, refresh tokens and
+    revoked or expired tokens all come back None alike.
+    """
+    row = tenant.storage.query_one(
+        "SELECT g.user_id, g.scope FROM access_tokens a JOIN grants g USING (grant_id) "
+        "WHERE a.token_hash = ? AND a.expires_at > ? AND g.revoked_at IS NULL",
+        (token_hash(token), tenant.clock.now()),
+    )
+    if row is None:
+        return None
+    user = users.find(tenant, row["user_id"])
+    return {"user": user, "scope": row["scope"]} if user else None

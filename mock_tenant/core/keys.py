@@ -12,8 +12,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from flask import g, has_request_context
 
+from . import memo
 from .storage import Storage
 
 
@@ -47,8 +47,7 @@ class KeyStore:
 
     def rotate(self) -> str:
         """Retire the current key (still published), sign with the next, and return its kid."""
-        if has_request_context():
-            g.pop("signing_kid", None)
+        memo.forget("signing_kid")
         with self.storage.transaction() as db:
             self._ensure_two_live_keys(db)
             current = db.execute(self.CURRENT_KEY).fetchone()["kid"]
@@ -68,12 +67,9 @@ class KeyStore:
 
     def _current_kid(self) -> str:
         """Return the key id that signs now, read once per request (another process may rotate)."""
-        if has_request_context() and "signing_kid" in g:
-            return g.signing_kid
-        kid = self.storage.query_one(self.CURRENT_KEY)["kid"]
-        if has_request_context():
-            g.signing_kid = kid
-        return kid
+        return memo.remembered(
+            "signing_kid", lambda: self.storage.query_one(self.CURRENT_KEY)["kid"]
+        )
 
     def _ensure_two_live_keys(self, db) -> None:
         """Add keys until there is a current one and a next one."""

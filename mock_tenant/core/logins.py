@@ -1,25 +1,61 @@
-"""Login transactions and the tenant's SSO session: the state Universal Login keeps per browser.
+"""Universal Login state: login transactions, the SSO session, and the steps a login goes through.
 
 A browser gets a random cookie; the database stores only its hash. A transaction (one
 /authorize on its way through the pages) and a session (single sign-on) both belong to a
-browser, so a link or page opened anywhere else can do nothing with them.
+browser, so a link or page opened anywhere else can do nothing with them. The hosted pages
+(`login/pages.py`) call the step functions below, one per page action.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
 import secrets
+from dataclasses import asdict, dataclass
 
-from .tenant import Tenant
+from . import codes, events, grants, passwordless
 
 BROWSER_COOKIE = "tenant_browser"
 SESSION_COOKIE = "tenant_session"
 # How long a person has to finish a login once /authorize started it.
 TRANSACTION_LIFETIME = 3600
 # How long single sign-on lasts (Auth0's default inactivity timeout is 3 days).
+# https://auth0.com/docs/manage-users/sessions/configure-session-lifetime-settings
 SESSION_LIFETIME = 3 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    """A validated /authorize request: what the app asked for (see `login/authorize.py`)."""
+
+    client_id: str
+    redirect_uri: str
+    scope: str
+    state: str | None
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    audience: str | None
+    connection: str | None
+    login_hint: str | None
+    prompt: str | None
+    max_age: int | None
+    response_mode: str
+
+    def to_dict(self) -> dict:
+        """Return the request as a dict (stored with the login transaction)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Authorized:
+    """What /authorize decided: a code (single sign-on), a new transaction, or login_required."""
+
+    code: str | None = None
+    state: str | None = None
+    login_required: bool = False
 
 
 def digest(value: str) -> str:
@@ -32,31 +68,56 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def create(db, tenant: Tenant, *, browser_key: str, client_id: str, params: dict) -> str:
-    """Start a login transaction for a browser and return its id (the pages' `state`)."""
-    now = tenant.clock.now()
-    state = secrets.token_urlsafe(24)
-    db.execute(
-        "INSERT INTO login_transactions (state, browser_hash, csrf_token, client_id, params, "
-        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            state,
-            digest(browser_key),
-            secrets.token_urlsafe(24),
-            client_id,
-            json.dumps(params),
-            now,
-            now + TRANSACTION_LIFETIME,
-        ),
-    )
-    return state
+def authorize(
+    tenant, request: AuthorizeRequest, *, browser_key: str, session_cookie: str | None
+) -> Authorized:
+    """Sign the user in silently from their session, or start a login transaction."""
+    prompts = set((request.prompt or "").split())
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        session = _find_session(db, tenant, session_cookie)
+        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age)
+        fresh = (
+            session is not None
+            and "login" not in prompts
+            and (request.max_age is None or now - session["auth_time"] <= request.max_age)
+        )
+        if fresh:
+            code = grants.issue_authorization_code(
+                db,
+                tenant,
+                request,
+                user_id=session["user_id"],
+                auth_time=session["auth_time"],
+                sid=session["sid"],
+            )
+            return Authorized(code=code)
+        if "none" in prompts:
+            return Authorized(login_required=True)
+        state = secrets.token_urlsafe(24)
+        db.execute(
+            "INSERT INTO login_transactions (state, browser_hash, csrf_token, client_id, params, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                state,
+                digest(browser_key),
+                secrets.token_urlsafe(24),
+                request.client_id,
+                json.dumps(request.to_dict()),
+                now,
+                now + TRANSACTION_LIFETIME,
+            ),
+        )
+        return Authorized(state=state)
 
 
-def load(db, tenant: Tenant, state: str | None, browser_key: str | None) -> dict | None:
+def load(tenant, state: str | None, browser_key: str | None) -> dict | None:
     """Return a live, unfinished transaction if this browser owns it, else None."""
     if not state or not browser_key or len(state) > 64:
         return None
-    row = db.execute("SELECT * FROM login_transactions WHERE state = ?", (state,)).fetchone()
+    # Read under the write lock, as every page step is: a locked database answers 503.
+    with tenant.storage.transaction() as db:
+        row = db.execute("SELECT * FROM login_transactions WHERE state = ?", (state,)).fetchone()
     if row is None or row["expires_at"] <= tenant.clock.now() or row["completed_at"]:
         return None
     if not hmac.compare_digest(row["browser_hash"], digest(browser_key)):
@@ -66,38 +127,167 @@ def load(db, tenant: Tenant, state: str | None, browser_key: str | None) -> dict
     return transaction
 
 
-def update(db, state: str, **fields) -> None:
-    """Set some columns of a transaction."""
-    columns = ", ".join(f"{name} = ?" for name in fields)
-    db.execute(
-        f"UPDATE login_transactions SET {columns} WHERE state = ?",  # noqa: S608 (our names)
-        (*fields.values(), state),
-    )
+def send_code(
+    tenant, transaction: dict, client, connection, identifier: str, send: str, *, resend: bool
+) -> int:
+    """Send a code or link for this transaction and remember where it went.
+
+    Returns:
+        0 when it went ahead; otherwise the seconds left in the resend cooldown (a first
+        send to the same address during the cooldown goes ahead with the code already sent).
+    """
+    with tenant.storage.transaction() as db:
+        wait, message = passwordless.issue(
+            db,
+            tenant,
+            client,
+            connection,
+            identifier,
+            send=send,
+            auth_params={"state": transaction["state"]},
+            transaction_id=transaction["state"],
+        )
+        if wait and resend:
+            return wait
+        _update(
+            db, transaction["state"], connection=connection.name, identifier=identifier, send=send
+        )
+    passwordless.deliver(tenant, connection, message)
+    transaction.update(connection=connection.name, identifier=identifier, send=send)
+    return 0
 
 
-def complete(db, tenant: Tenant, state: str) -> bool:
-    """Mark a verified transaction finished; True only the first time (single use)."""
-    return bool(
+def seconds_until_resend(tenant, transaction: dict) -> int:
+    """Return the seconds left before another code may be sent for this transaction."""
+    with tenant.storage.transaction() as db:
+        return codes.seconds_until_resend(
+            db,
+            connection=transaction["connection"],
+            identifier=transaction["identifier"],
+            now=tenant.clock.now(),
+            cooldown=tenant.settings.resend_cooldown,
+        )
+
+
+def verify_code(tenant, transaction: dict, code: str) -> codes.Outcome:
+    """Check a code for this transaction and, if right, record who signed in."""
+    with tenant.storage.transaction() as db:
+        redeemed = passwordless.redeem(
+            db,
+            tenant,
+            connection=transaction["connection"],
+            identifier=transaction["identifier"],
+            client_id=transaction["client_id"],
+            code=code,
+            transaction_id=transaction["state"],
+        )
+        if redeemed.user is not None:
+            _update(
+                db,
+                transaction["state"],
+                user_id=redeemed.user["user_id"],
+                auth_time=tenant.clock.now(),
+            )
+    return redeemed.outcome
+
+
+def sign_in(tenant, state: str, old_session_cookie: str | None) -> str:
+    """Open the SSO session for a verified transaction's user; return the new cookie value.
+
+    A new session id at every login, so a planted cookie is worth nothing (session fixation).
+    """
+    with tenant.storage.transaction() as db:
+        row = db.execute(
+            "SELECT user_id, auth_time FROM login_transactions WHERE state = ?", (state,)
+        ).fetchone()
+        _end_session(db, old_session_cookie)
+        cookie, sid = new_secret(), secrets.token_urlsafe(16)
         db.execute(
+            "INSERT INTO sessions (session_hash, sid, user_id, auth_time, expires_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                digest(cookie),
+                sid,
+                row["user_id"],
+                row["auth_time"],
+                tenant.clock.now() + SESSION_LIFETIME,
+            ),
+        )
+    return cookie
+
+
+def resume(tenant, transaction: dict, session_cookie: str | None) -> str | None:
+    """Issue the authorization code for a verified transaction, once; None if not verified."""
+    request = AuthorizeRequest(**transaction["params"])
+    with tenant.storage.transaction() as db:
+        session = _find_session(db, tenant, session_cookie)
+        finished = db.execute(
             "UPDATE login_transactions SET completed_at = ? WHERE state = ? "
             "AND completed_at IS NULL AND user_id IS NOT NULL",
-            (tenant.clock.now(), state),
+            (tenant.clock.now(), transaction["state"]),
         ).rowcount
-    )
+        if not finished:
+            return None
+        return grants.issue_authorization_code(
+            db,
+            tenant,
+            request,
+            user_id=transaction["user_id"],
+            auth_time=transaction["auth_time"],
+            sid=session["sid"] if session else None,
+        )
 
 
-def start_session(db, tenant: Tenant, *, user_id: str, auth_time: int) -> tuple[str, str]:
-    """Open an SSO session and return (cookie value, public sid)."""
-    cookie, sid = new_secret(), secrets.token_urlsafe(16)
-    db.execute(
-        "INSERT INTO sessions (session_hash, sid, user_id, auth_time, expires_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (digest(cookie), sid, user_id, auth_time, tenant.clock.now() + SESSION_LIFETIME),
-    )
-    return cookie, sid
+def finish_link(
+    tenant, request: AuthorizeRequest, *, connection: str, identifier: str, code: str
+) -> tuple[codes.Outcome, str | None]:
+    """Redeem a magic link sent by /passwordless/start and issue the app's code for it.
+
+    Returns:
+        (the outcome, the authorization code when the link was right).
+    """
+    with tenant.storage.transaction() as db:
+        redeemed = passwordless.redeem(
+            db,
+            tenant,
+            connection=connection,
+            identifier=identifier,
+            client_id=request.client_id,
+            code=code,
+        )
+        if redeemed.user is None:
+            return redeemed.outcome, None
+        # Auth0 issues no refresh token for a magic-link login.
+        scope = " ".join(s for s in request.scope.split() if s != "offline_access")
+        app_code = grants.issue_authorization_code(
+            db,
+            tenant,
+            dataclasses.replace(request, scope=scope),
+            user_id=redeemed.user["user_id"],
+            auth_time=tenant.clock.now(),
+            sid=None,
+        )
+        return redeemed.outcome, app_code
 
 
-def find_session(db, tenant: Tenant, cookie: str | None) -> dict | None:
+def end_session(tenant, cookie: str | None) -> None:
+    """Forget an SSO session (logout)."""
+    with tenant.storage.transaction() as db:
+        _end_session(db, cookie)
+
+
+def _end_session(db, cookie: str | None) -> None:
+    """Delete the session a cookie stands for, inside the caller's transaction."""
+    if not cookie:
+        return
+    row = db.execute(
+        "DELETE FROM sessions WHERE session_hash = ? RETURNING sid", (digest(cookie),)
+    ).fetchall()
+    if row:
+        events.session_ended.send(sid=row[0]["sid"])
+
+
+def _find_session(db, tenant, cookie: str | None) -> dict | None:
     """Return the live SSO session a cookie stands for, or None."""
     if not cookie:
         return None
@@ -109,7 +299,10 @@ def find_session(db, tenant: Tenant, cookie: str | None) -> dict | None:
     return dict(row) if row else None
 
 
-def end_session(db, cookie: str | None) -> None:
-    """Forget an SSO session."""
-    if cookie:
-        db.execute("DELETE FROM sessions WHERE session_hash = ?", (digest(cookie),))
+def _update(db, state: str, **fields) -> None:
+    """Set some columns of a transaction."""
+    columns = ", ".join(f"{name} = ?" for name in fields)
+    db.execute(
+        f"UPDATE login_transactions SET {columns} WHERE state = ?",  # noqa: S608 (our names)
+        (*fields.values(), state),
+    )

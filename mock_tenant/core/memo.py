@@ -1,30 +1,29 @@
 """A per-request memo: values the core reads once per request instead of once per use.
 
 A login asks for the time and the signing key id a dozen times, and both change only through
-the dev API or a key rotation (possibly in another process). The HTTP side opens a scope
-around each request (`request_scope`); inside it the first read is remembered, outside it
-every read goes to the database. A context variable, not Flask's `g`, keeps the core free of
-Flask: https://docs.python.org/3/library/contextvars.html
+the dev API or a key rotation (possibly in another process). The HTTP side calls `start()`
+when a request begins and `stop()` when it ends; in between, the first read of a value is
+remembered, and outside a request every read goes to the database. A context variable, not
+Flask's `g`, keeps the core free of Flask: https://docs.python.org/3/library/contextvars.html
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
 _memo: ContextVar[dict | None] = ContextVar("mock_tenant_request_memo", default=None)
 
 
-@contextmanager
-def request_scope() -> Iterator[None]:
-    """Remember values read during one request, and forget them when it ends."""
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
+def start() -> None:
+    """Begin remembering values for the request this thread now handles."""
+    _memo.set({})
+
+
+def stop() -> None:
+    """Forget what this request remembered (a thread may serve another request next)."""
+    _memo.set(None)
 
 
 def remembered(key: str, read: Callable[[], Any]) -> Any:

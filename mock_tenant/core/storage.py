@@ -128,7 +128,8 @@ CREATE TABLE IF NOT EXISTS sessions (
     auth_time INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
--- The flow inspector (inspector.py): logins, their events, and the handles that link them.
+-- The flow inspector (dev/inspector.py, stored by core/timeline.py): logins, their events,
+-- and the handles that link them.
 CREATE TABLE IF NOT EXISTS inspector_logins (
     login_id TEXT PRIMARY KEY,
     client_id TEXT,
@@ -141,7 +142,7 @@ CREATE TABLE IF NOT EXISTS inspector_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     login_id TEXT NOT NULL,
     at INTEGER NOT NULL,
-    data TEXT NOT NULL              -- JSON, redacted (see inspector.py)
+    data TEXT NOT NULL              -- JSON, redacted (see dev/inspector.py)
 );
 CREATE INDEX IF NOT EXISTS inspector_events_login ON inspector_events (login_id);
 CREATE TABLE IF NOT EXISTS inspector_handles (
@@ -186,8 +187,8 @@ class StorageUnavailable(StorageBusy):
 
     A subclass of StorageBusy so that every handler of a locked database fails closed the
     same way: 503 `temporarily_unavailable` with Retry-After, and nothing issued
-    (security-bar rule 18; RFC 6749 4.1.2.1 defines `temporarily_unavailable` for a
-    server "currently unable to handle the request"). Before, these errors became 500.
+    (docs/security.md rule 18; RFC 6749 4.1.2.1 defines `temporarily_unavailable` for a
+    server "currently unable to handle the request").
     """
 
 

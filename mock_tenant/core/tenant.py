@@ -1,13 +1,14 @@
-"""The running tenant: its configuration and the services every request needs, in one object."""
+"""The running tenant: its configuration and the services every rule needs, in one object."""
 
 from __future__ import annotations
 
 import secrets
 
-from .clock import Clock
 from ..config import TenantConfig
-from .keys import KeyStore
+from . import memo, users
+from .clock import Clock
 from .codes import Rules
+from .keys import KeyStore
 from .storage import Storage
 
 
@@ -32,10 +33,17 @@ class Tenant:
             lockout_after_failures=config.tenant.lockout_after_failures,
             lockout_seconds=config.tenant.lockout_seconds,
         )
+        users.seed(self)
 
     def url(self, path: str) -> str:
         """Return an absolute URL on this tenant for a path such as `oauth/token`."""
         return self.issuer + path.lstrip("/")
+
+    def reset(self) -> None:
+        """Forget users, codes, tokens, throttles, messages and clock changes; keep the keys."""
+        self.storage.reset()
+        memo.forget("clock")
+        users.seed(self)
 
     def _load_secret(self) -> bytes:
         """Return the tenant's HMAC secret, creating it once (shared by every process)."""
@@ -46,4 +54,3 @@ class Tenant:
             )
             row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
         return bytes.fromhex(row["value"])
-

@@ -1,4 +1,4 @@
-"""Passwordless users: ids, profiles and the claims Auth0 puts in tokens for them."""
+"""Passwordless users: ids, profiles, the claims Auth0 puts in tokens for them, and their rows."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ import hmac
 import json
 import urllib.parse
 
+from . import events
+from .identifiers import normalize
+
 # Claims the tenant sets itself; a profile may not override them.
 RESERVED_CLAIMS = frozenset(
     "sub iss aud azp exp iat nbf jti nonce sid auth_time scope permissions "
     "email email_verified phone_number phone_verified updated_at".split()
 )
+
+
+class ClaimsError(ValueError):
+    """Profile claims that cannot be stored, with a reason a developer can act on."""
 
 
 def user_id(secret: bytes, connection: str, identifier: str) -> str:
@@ -24,13 +31,19 @@ def user_id(secret: bytes, connection: str, identifier: str) -> str:
 
 
 def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: int) -> dict:
-    """Return the user for an identifier, creating it at its first successful login."""
+    """Return the user for an identifier, creating it at its first successful login.
+
+    Runs inside the caller's transaction; announces `user_created` for a new user (a
+    listener runs before the transaction commits, so it must only take note).
+    """
     uid = user_id(secret, connection, identifier)
-    db.execute(
+    created = db.execute(
         "INSERT INTO users (user_id, connection, identifier, profile, created_at, updated_at) "
         "VALUES (?, ?, ?, '{}', ?, ?) ON CONFLICT DO NOTHING",
         (uid, connection, identifier, now, now),
-    )
+    ).rowcount
+    if created:
+        events.user_created.send(user_id=uid, connection=connection)
     return get(db, uid)
 
 
@@ -46,6 +59,96 @@ def get(db, uid: str) -> dict | None:
     """Return a user row as a dict, or None."""
     row = db.execute("SELECT * FROM users WHERE user_id = ?", (uid,)).fetchone()
     return dict(row) if row else None
+
+
+def find(tenant, uid: str) -> dict | None:
+    """Return a user by id, outside any write transaction."""
+    row = tenant.storage.query_one("SELECT * FROM users WHERE user_id = ?", (uid,))
+    return dict(row) if row else None
+
+
+def all_users(tenant) -> list[dict]:
+    """Return every user, oldest first."""
+    rows = tenant.storage.query("SELECT * FROM users ORDER BY created_at, user_id")
+    return [dict(row) for row in rows]
+
+
+def create(tenant, *, connection: str, identifier: str, claims: dict) -> dict:
+    """Create a user (or find the existing one) and merge profile claims into it.
+
+    Raises:
+        ClaimsError: the claims are not an object of simple values, or name reserved claims.
+    """
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        user = find_or_create(
+            db, secret=tenant.secret, connection=connection, identifier=identifier, now=now
+        )
+        return set_claims(db, user, claims, now)
+
+
+def update(tenant, uid: str, claims: dict) -> dict | None:
+    """Merge profile claims into an existing user; None if there is no such user.
+
+    Raises:
+        ClaimsError: as for `create`.
+    """
+    with tenant.storage.transaction() as db:
+        user = get(db, uid)
+        return set_claims(db, user, claims, tenant.clock.now()) if user else None
+
+
+def delete(tenant, uid: str) -> bool:
+    """Delete a user and revoke every grant they hold; False if there was no such user."""
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        revoked = db.execute(
+            "UPDATE grants SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL "
+            "RETURNING grant_id",
+            (now, uid),
+        ).fetchall()
+        deleted = db.execute("DELETE FROM users WHERE user_id = ?", (uid,)).rowcount
+    for row in revoked:
+        events.grant_revoked.send(grant_id=row["grant_id"], reason="user deleted")
+    return bool(deleted)
+
+
+def seed(tenant) -> None:
+    """Create the config file's users if they do not exist yet."""
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        for person in tenant.config.users:
+            connection = "email" if person.email else "sms"
+            identifier = normalize(connection, person.email or person.phone_number)
+            user = find_or_create(
+                db, secret=tenant.secret, connection=connection, identifier=identifier, now=now
+            )
+            claims = {k: v for k in ("given_name", "family_name") if (v := getattr(person, k))}
+            set_claims(db, user, claims, now)
+
+
+def set_claims(db, user: dict, claims, now: int) -> dict:
+    """Merge profile claims into a user inside the caller's transaction, and return the user.
+
+    Raises:
+        ClaimsError: the claims are not an object of simple values, or name reserved claims.
+    """
+    if not isinstance(claims, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float | bool | None)
+        for k, v in claims.items()
+    ):
+        raise ClaimsError("claims must be an object of simple values")
+    reserved = sorted(set(claims) & RESERVED_CLAIMS)
+    if reserved:
+        raise ClaimsError(f"reserved claims: {', '.join(reserved)}")
+    if not claims:
+        return user
+    profile = {**json.loads(user["profile"]), **claims}
+    db.execute(
+        "UPDATE users SET profile = ?, updated_at = ? WHERE user_id = ?",
+        (json.dumps(profile), now, user["user_id"]),
+    )
+    return get(db, user["user_id"])
 
 
 def claims(user: dict, scope: set[str]) -> dict:

@@ -1,6 +1,8 @@
 """The flow inspector: every protocol exchange, redacted, in one timeline per login.
 
-It watches the wire from one `after_request` hook, so no protocol module knows about it.
+It watches the wire from one `after_request` hook and listens to the core's signals
+(`core/events.py`) for what happened inside an exchange ("code check: wrong", "rotated"), so
+no protocol module knows about it; `core/timeline.py` stores what it records.
 Each exchange is tied to its login through the handles it carries: the Universal Login
 transaction (`state` on the pages), the authorization code, the refresh and access tokens,
 and the identifier a code was sent to. A handle seen in an answer (a code in a redirect, a
@@ -18,14 +20,15 @@ import functools
 import hashlib
 import json
 import logging
-import secrets
 import urllib.parse
 
 import jwt
-from flask import Flask, g, request
+from flask import Flask, current_app, g, has_request_context, request
 
-from . import explain
+from ..core import events, timeline
+from ..core.minting import fingerprint
 from ..web import current_tenant
+from . import explain
 
 log = logging.getLogger("mock_tenant.inspector")
 
@@ -41,23 +44,51 @@ WATCHED = (
 )
 HIDDEN = {"client_secret", "otp", "code", "code_verifier", "verification_code", "csrf_token"}
 FINGERPRINTED = {"refresh_token", "token", "access_token"}
-# How many events the inspector keeps (older ones are pruned).
-KEEP_EVENTS = 2000
 
 
 def init_app(app: Flask) -> None:
     """Record the protocol exchanges of this app."""
+    app.extensions["mock_tenant.inspector"] = True
     app.after_request(_after_request)
 
 
-def fingerprint(value: str) -> str:
-    """Return a short, non-reversible name for a token: enough to tell two apart."""
-    return "…" + hashlib.sha256(value.encode()).hexdigest()[:8]
+def _note(text: str) -> None:
+    """Say what happened in words (e.g. "wrong code") for this request's event."""
+    if has_request_context() and current_app.extensions.get("mock_tenant.inspector"):
+        g.inspector_note = text
 
 
-def note(text: str) -> None:
-    """Let a view say what happened in words (e.g. "wrong code"), for this request's event."""
-    g.inspector_note = text
+# What the core announces, in the words the inspector shows. Connected once, at import:
+# blinker signals are global, and each receiver checks that its app records.
+@events.code_checked.connect
+def _code_checked(sender, outcome, **_):
+    """Note the outcome of a code check."""
+    _note(f"Code check: {outcome.value.replace('_', ' ')}")
+
+
+@events.authorization_code_reused.connect
+def _authorization_code_reused(sender, **_):
+    """Note that an authorization code came back."""
+    _note("Code used twice: the tokens of its first use are revoked")
+
+
+@events.refresh_reuse_detected.connect
+def _refresh_reuse_detected(sender, **_):
+    """Note that a rotated refresh token came back."""
+    _note("Reuse detected: a rotated token came back, the family is revoked")
+
+
+@events.refresh_rotated.connect
+def _refresh_rotated(sender, old, new, **_):
+    """Note a rotation with both tokens' fingerprints."""
+    _note(f"Rotated: {old} → {new}")
+
+
+@events.code_sent.connect
+def _code_sent(sender, message_id, **_):
+    """Remember which outbox message this exchange sent, to link it from the timeline."""
+    if has_request_context():
+        g.inspector_message_id = message_id
 
 
 def _after_request(response):
@@ -71,13 +102,9 @@ def _after_request(response):
 
 
 def _record(response) -> None:
-    """Build the event, find (or start) its login, and store both."""
-    tenant = current_tenant()
+    """Build the event and hand it to the timeline with the handles it carries."""
     params = _request_params(response)
     answer = _answer(response)
-    asked = _handles_in_request(params)
-    given = _handles_in_answer(answer)
-    identifier = _identifier(params)
     event = {
         "method": request.method,
         "path": request.path,
@@ -91,44 +118,19 @@ def _record(response) -> None:
         "answer": answer["shown"],
         "tokens": answer["tokens"],
     }
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
+    if "inspector_message_id" in g:
+        event["message_id"] = g.inspector_message_id
+    timeline.record(
+        current_tenant(),
+        event,
+        presented=_handles_in_request(params),
+        handed_out=_handles_in_answer(answer),
         # A /passwordless/start always begins a new login; later requests find it again.
-        login_id = _find_login(db, asked if request.path != "/passwordless/start" else set())
-        if login_id is None:
-            login_id = secrets.token_urlsafe(9)
-            db.execute(
-                "INSERT INTO inspector_logins (login_id, client_id, started_at, updated_at) "
-                "VALUES (?, ?, ?, ?)",
-                (login_id, params.get("client_id"), now, now),
-            )
-        if _sends_a_message(params):
-            message = db.execute(
-                "SELECT id FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1",
-                (identifier or _transaction_identifier(db, params),),
-            ).fetchone()
-            if message:
-                event["message_id"] = message["id"]
-        user_id = next((t["payload"].get("sub") for t in answer["tokens"] if "payload" in t), None)
-        db.execute(
-            "UPDATE inspector_logins SET updated_at = ?, client_id = COALESCE(client_id, ?), "
-            "identifier = COALESCE(?, identifier), user_id = COALESCE(?, user_id) "
-            "WHERE login_id = ?",
-            (now, params.get("client_id"), identifier, user_id, login_id),
-        )
-        for handle in given | asked:
-            db.execute(
-                "INSERT OR REPLACE INTO inspector_handles (handle, login_id) VALUES (?, ?)",
-                (handle, login_id),
-            )
-        cursor = db.execute(
-            "INSERT INTO inspector_events (login_id, at, data) VALUES (?, ?, ?)",
-            (login_id, now, json.dumps(event)),
-        )
-        if cursor.lastrowid % 100 == 0:
-            db.execute(
-                "DELETE FROM inspector_events WHERE id <= ?", (cursor.lastrowid - KEEP_EVENTS,)
-            )
+        new_login=request.path == "/passwordless/start",
+        client_id=params.get("client_id"),
+        identifier=_identifier(params),
+        user_id=next((t["payload"].get("sub") for t in answer["tokens"] if "payload" in t), None),
+    )
 
 
 def _request_params(response) -> dict:
@@ -143,23 +145,6 @@ def _request_params(response) -> dict:
     else:
         params.update(request.form)
     return params
-
-
-def _sends_a_message(params: dict) -> bool:
-    """Tell whether this request asked the tenant to send a code or link."""
-    if request.method != "POST":
-        return False
-    return request.path in ("/passwordless/start", "/u/login/identifier") or (
-        request.path.startswith("/u/login/") and params.get("action") == "resend"
-    )
-
-
-def _transaction_identifier(db, params: dict) -> str | None:
-    """Return the identifier a Universal Login transaction sends to (for resends)."""
-    row = db.execute(
-        "SELECT identifier FROM login_transactions WHERE state = ?", (params.get("state"),)
-    ).fetchone()
-    return row["identifier"] if row else None
 
 
 def _redact(name: str, value):
@@ -273,17 +258,6 @@ def _handle(kind: str, value: str) -> str:
     return kind + ":" + hashlib.sha256(value.encode()).hexdigest()
 
 
-def _find_login(db, handles: set) -> str | None:
-    """Return the login any of these handles already belongs to."""
-    for handle in handles:
-        row = db.execute(
-            "SELECT login_id FROM inspector_handles WHERE handle = ?", (handle,)
-        ).fetchone()
-        if row:
-            return row["login_id"]
-    return None
-
-
 def _identifier(params: dict) -> str | None:
     """Return the email or phone number a request is about, lower-cased, if any."""
     value = params.get("email") or params.get("phone_number") or params.get("username")
@@ -313,35 +287,3 @@ def _kind(params: dict, response) -> str:
         "/oidc/logout": "Logout (OIDC)",
     }
     return names.get(path, path)
-
-
-def timelines(
-    storage, client_id: str | None = None, user: str | None = None, limit: int = 50
-) -> list[dict]:
-    """Return the newest logins with their events, optionally for one client or user."""
-    where, args = [], []
-    if client_id:
-        where.append("client_id = ?")
-        args.append(client_id)
-    if user:
-        where.append("(identifier = ? OR user_id = ?)")
-        args += [user.strip().lower(), user.strip()]
-    clause = ("WHERE " + " AND ".join(where)) if where else ""
-    logins = storage.query(
-        f"SELECT * FROM inspector_logins {clause} "  # noqa: S608 (fixed text, bound values)
-        "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
-        (*args, limit),
-    )
-    out = []
-    for login in logins:
-        events = storage.query(
-            "SELECT id, at, data FROM inspector_events WHERE login_id = ? ORDER BY id",
-            (login["login_id"],),
-        )
-        out.append(
-            {
-                **dict(login),
-                "events": [{"id": e["id"], "at": e["at"], **json.loads(e["data"])} for e in events],
-            }
-        )
-    return [login for login in out if login["events"]]

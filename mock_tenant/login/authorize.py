@@ -1,17 +1,17 @@
-"""The authorization endpoint's rules: validate `/authorize` and issue authorization codes.
+"""The authorization endpoint's rules: validate `/authorize` the way Auth0 does.
 
-Protocol only, no pages: `universal_login.py` calls these functions from its views.
+Protocol only, no pages: `login/pages.py` calls `validate` from its views, and the core
+(`core/logins.py`, `core/grants.py`) issues the code once the person has logged in.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 import urllib.parse
-from dataclasses import asdict, dataclass
 
 from ..api.oauth2 import OAuthClient
-from ..core import grants as tokens
+from ..core.logins import AuthorizeRequest
+from ..core.minting import granted_scope
 from ..core.tenant import Tenant
 
 # https://www.rfc-editor.org/rfc/rfc7636#section-4.2: 43 to 128 unreserved characters.
@@ -37,29 +37,6 @@ class RedirectError(Exception):
         self.location = with_query(
             redirect_uri, {"error": error, "error_description": description, "state": state}
         )
-
-
-@dataclass(frozen=True)
-class AuthorizeRequest:
-    """A validated /authorize request: what the app asked for."""
-
-    client_id: str
-    redirect_uri: str
-    scope: str
-    state: str | None
-    nonce: str | None
-    code_challenge: str | None
-    code_challenge_method: str | None
-    audience: str | None
-    connection: str | None
-    login_hint: str | None
-    prompt: str | None
-    max_age: int | None
-    response_mode: str
-
-    def to_dict(self) -> dict:
-        """Return the request as a dict (stored with the login transaction)."""
-        return asdict(self)
 
 
 def validate(tenant: Tenant, params) -> AuthorizeRequest:
@@ -135,7 +112,7 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
     return AuthorizeRequest(
         client_id=client_config.client_id,
         redirect_uri=redirect_uri,
-        scope=tokens.granted_scope(tenant, param("scope") or "openid", audience),
+        scope=granted_scope(tenant, param("scope") or "openid", audience),
         state=state,
         nonce=param("nonce"),
         code_challenge=challenge,
@@ -147,41 +124,6 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         max_age=int(max_age) if max_age is not None else None,
         response_mode=response_mode,
     )
-
-
-def issue_code(
-    db, tenant: Tenant, request: AuthorizeRequest, *, user_id: str, auth_time: int, sid: str | None
-) -> str:
-    """Record a grant and a single-use authorization code for it, and return the code."""
-    now = tenant.clock.now()
-    grant_id = tokens.new_grant(
-        db,
-        client_id=request.client_id,
-        user_id=user_id,
-        scope=request.scope,
-        audience=request.audience,
-        now=now,
-        auth_time=auth_time,
-    )
-    # https://www.rfc-editor.org/rfc/rfc6749#section-10.10: at least 128 bits, short-lived.
-    code = secrets.token_urlsafe(32)
-    db.execute(
-        "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, nonce, "
-        "sid, code_challenge, code_challenge_method, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            tokens.token_hash(code),
-            grant_id,
-            request.client_id,
-            request.redirect_uri,
-            request.nonce,
-            sid,
-            request.code_challenge,
-            request.code_challenge_method,
-            now + tenant.settings.authorization_code_lifetime,
-        ),
-    )
-    return code
 
 
 def with_query(url: str, params: dict) -> str:

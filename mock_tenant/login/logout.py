@@ -5,7 +5,7 @@ from __future__ import annotations
 import jwt
 from flask import Blueprint, make_response, redirect, render_template, request
 
-from ..core import logins as transactions
+from ..core import logins
 from ..web import current_tenant
 from .authorize import with_query
 
@@ -48,15 +48,13 @@ def oidc_logout():
 
 def _end_session(tenant, target: str | None):
     """Forget the session and its cookie, then redirect or show a signed-out page."""
-    cookie = request.cookies.get(transactions.SESSION_COOKIE)
-    with tenant.storage.transaction() as db:
-        transactions.end_session(db, cookie)
+    logins.end_session(tenant, request.cookies.get(logins.SESSION_COOKIE))
     response = (
         redirect(target)
         if target
         else _page("You are logged out", "You can close this window.", 200, error=False)
     )
-    response.delete_cookie(transactions.SESSION_COOKIE, path="/")
+    response.delete_cookie(logins.SESSION_COOKIE, path="/")
     return response
 
 

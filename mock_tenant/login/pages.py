@@ -2,13 +2,12 @@
 
 The pages follow Auth0's New Universal Login: /authorize -> /u/login/identifier ->
 /u/login/passwordless-email-challenge (or -sms-) -> /authorize/resume -> the app's callback.
-Protocol rules live in `authorize.py`, `otp.py` and `transactions.py`; these views only
-move the browser between them.
+Protocol rules live in `login/authorize.py` and the core (`core/logins.py` for each step of
+a login, `core/passwordless.py` for codes); these views only move the browser between them.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hmac
 import secrets
 import urllib.parse
@@ -17,23 +16,22 @@ from flask import Blueprint, g, make_response, redirect, render_template, reques
 from werkzeug.exceptions import HTTPException
 
 from ..api import passwordless
-from ..core import codes as otp
-from ..core import logins as transactions
-from ..core import users
+from ..core import logins
+from ..core.codes import CODE_LENGTH, Outcome
 from ..core.identifiers import IdentifierError, normalize
+from ..core.logins import AuthorizeRequest
 from ..core.storage import StorageBusy
-from ..dev import inspector
 from ..web import ApiError, current_tenant
 from . import authorize
-from .authorize import AuthorizeRequest, PageError, RedirectError
+from .authorize import PageError, RedirectError
 
 bp = Blueprint("universal_login", __name__)
 
 CODE_ERRORS = {
-    otp.Outcome.WRONG: "That code is not right. Check the newest message and try again.",
-    otp.Outcome.EXPIRED: "This code has expired. Ask for a new one.",
-    otp.Outcome.TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new code.",
-    otp.Outcome.LOCKED: "Too many failed attempts. Wait a few minutes, then try again.",
+    Outcome.WRONG: "That code is not right. Check the newest message and try again.",
+    Outcome.EXPIRED: "This code has expired. Ask for a new one.",
+    Outcome.TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new code.",
+    Outcome.LOCKED: "Too many failed attempts. Wait a few minutes, then try again.",
 }
 
 
@@ -46,44 +44,21 @@ def authorize_endpoint():
         tenant, request.form if request.method == "POST" else request.args
     )
     g.redirect_uri = auth_request.redirect_uri
-    prompts = set((auth_request.prompt or "").split())
-    browser_key = request.cookies.get(transactions.BROWSER_COOKIE) or transactions.new_secret()
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        session = transactions.find_session(
-            db, tenant, request.cookies.get(transactions.SESSION_COOKIE)
-        )
-        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age)
-        fresh = (
-            session is not None
-            and "login" not in prompts
-            and (auth_request.max_age is None or now - session["auth_time"] <= auth_request.max_age)
-        )
-        if fresh:
-            code = authorize.issue_code(
-                db,
-                tenant,
-                auth_request,
-                user_id=session["user_id"],
-                auth_time=session["auth_time"],
-                sid=session["sid"],
-            )
-        elif "none" not in prompts:
-            state = transactions.create(
-                db,
-                tenant,
-                browser_key=browser_key,
-                client_id=auth_request.client_id,
-                params=auth_request.to_dict(),
-            )
-    if fresh:
-        return _answer(auth_request, {"code": code})
-    if "none" in prompts:
+    browser_key = request.cookies.get(logins.BROWSER_COOKIE) or logins.new_secret()
+    decided = logins.authorize(
+        tenant,
+        auth_request,
+        browser_key=browser_key,
+        session_cookie=request.cookies.get(logins.SESSION_COOKIE),
+    )
+    if decided.code:
+        return _answer(auth_request, {"code": decided.code})
+    if decided.login_required:
         return _answer(
             auth_request, {"error": "login_required", "error_description": "Login required"}
         )
-    response = redirect(url_for(".identifier", state=state))
-    _set_cookie(response, transactions.BROWSER_COOKIE, browser_key)
+    response = redirect(url_for(".identifier", state=decided.state))
+    _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
     return response
 
 
@@ -166,34 +141,33 @@ def challenge():
         return render_template("u_challenge.html", **page)
 
     code = request.form.get("code", "").strip()
-    if not (code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH):
+    if not (code.isascii() and code.isdigit() and len(code) == CODE_LENGTH):
         page["error"] = "Enter the 6-digit code from the message."
         return render_template("u_challenge.html", **page), 400
-    outcome = _verify(transaction, code)
-    if outcome is not otp.Outcome.OK:
+    outcome = logins.verify_code(tenant, transaction, code)
+    if outcome is not Outcome.OK:
         page["error"] = CODE_ERRORS[outcome]
         return render_template("u_challenge.html", **page), 400
     return _signed_in(transaction)
 
 
 LINK_ERRORS = {
-    otp.Outcome.WRONG: "This link is not valid, or a newer one was sent.",
-    otp.Outcome.EXPIRED: "This link has expired.",
-    otp.Outcome.TOO_MANY_ATTEMPTS: "This link was tried too many times.",
-    otp.Outcome.LOCKED: "Too many failed attempts. Wait a few minutes.",
+    Outcome.WRONG: "This link is not valid, or a newer one was sent.",
+    Outcome.EXPIRED: "This link has expired.",
+    Outcome.TOO_MANY_ATTEMPTS: "This link was tried too many times.",
+    Outcome.LOCKED: "Too many failed attempts. Wait a few minutes.",
 }
 
 
 @bp.get("/passwordless/verify_redirect")
 def verify_redirect():
     """Finish a login from a magic link in the browser that asked, or ask to confirm one."""
-    # Security-bar rule 11: a mail scanner or another browser has no transaction cookie,
+    # docs/security.md rule 11: a mail scanner or another browser has no transaction cookie,
     # so it sees a page and consumes nothing.
     tenant = current_tenant()
-    with tenant.storage.transaction() as db:
-        transaction = transactions.load(
-            db, tenant, request.args.get("state"), request.cookies.get(transactions.BROWSER_COOKIE)
-        )
+    transaction = logins.load(
+        tenant, request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
+    )
     if transaction is None or transaction["send"] != "link":
         if _api_link(request.args):
             # A link asked for with /passwordless/start: no browser started it, so a person
@@ -207,10 +181,10 @@ def verify_redirect():
             "Open it there, or go back to the application and start again.",
         ), 400
     code = request.args.get("verification_code", "")
-    outcome = otp.Outcome.WRONG
-    if code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH:
-        outcome = _verify(transaction, code)
-    if outcome is not otp.Outcome.OK:
+    outcome = Outcome.WRONG
+    if code.isascii() and code.isdigit() and len(code) == CODE_LENGTH:
+        outcome = logins.verify_code(tenant, transaction, code)
+    if outcome is not Outcome.OK:
         return _link_failed(outcome)
     return _signed_in(transaction)
 
@@ -229,42 +203,18 @@ def verify_redirect_confirmed():
     try:
         identifier_value = normalize(connection.strategy, params.get(field, ""))
     except (IdentifierError, AttributeError):
-        return _link_failed(otp.Outcome.WRONG)
+        return _link_failed(Outcome.WRONG)
     code = params.get("verification_code", "")
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        outcome = otp.Outcome.WRONG
-        if code.isascii() and code.isdigit() and len(code) == otp.CODE_LENGTH:
-            outcome = otp.check_code(
-                db,
-                secret=tenant.secret,
-                rules=tenant.otp_rules,
-                connection=connection.name,
-                identifier=identifier_value,
-                client_id=auth_request.client_id,
-                code=code,
-                now=now,
-            )
-        if outcome is otp.Outcome.OK:
-            user = users.find_or_create(
-                db,
-                secret=tenant.secret,
-                connection=connection.name,
-                identifier=identifier_value,
-                now=now,
-            )
-            # Auth0 issues no refresh token for a magic-link login.
-            scope = " ".join(s for s in auth_request.scope.split() if s != "offline_access")
-            code_for_app = authorize.issue_code(
-                db,
-                tenant,
-                dataclasses.replace(auth_request, scope=scope),
-                user_id=user["user_id"],
-                auth_time=now,
-                sid=None,
-            )
-    inspector.note(f"Code check: {outcome.value.replace('_', ' ')}")
-    if outcome is not otp.Outcome.OK:
+    outcome, code_for_app = Outcome.WRONG, None
+    if code.isascii() and code.isdigit() and len(code) == CODE_LENGTH:
+        outcome, code_for_app = logins.finish_link(
+            tenant,
+            auth_request,
+            connection=connection.name,
+            identifier=identifier_value,
+            code=code,
+        )
+    if outcome is not Outcome.OK:
         return _link_failed(outcome)
     return _answer(auth_request, {"code": code_for_app})
 
@@ -278,7 +228,7 @@ def _api_link(params) -> bool:
     )
 
 
-def _link_failed(outcome: otp.Outcome):
+def _link_failed(outcome: Outcome):
     """Explain why a magic link did not sign the person in."""
     return render_template(
         "u_message.html",
@@ -291,24 +241,10 @@ def _link_failed(outcome: otp.Outcome):
 def resume():
     """Issue the authorization code for a finished login, once, and return to the app."""
     tenant, transaction = current_tenant(), _transaction()
-    auth_request = AuthorizeRequest(**transaction["params"])
-    with tenant.storage.transaction() as db:
-        session = transactions.find_session(
-            db, tenant, request.cookies.get(transactions.SESSION_COOKIE)
-        )
-        finished = transactions.complete(db, tenant, transaction["state"])
-        if finished:
-            code = authorize.issue_code(
-                db,
-                tenant,
-                auth_request,
-                user_id=transaction["user_id"],
-                auth_time=transaction["auth_time"],
-                sid=session["sid"] if session else None,
-            )
-    if not finished:
+    code = logins.resume(tenant, transaction, request.cookies.get(logins.SESSION_COOKIE))
+    if code is None:
         raise PageError("Login not finished", "Enter the code you were sent first.")
-    return _answer(auth_request, {"code": code})
+    return _answer(AuthorizeRequest(**transaction["params"]), {"code": code})
 
 
 def _send(transaction: dict, connection, identifier_value: str, send: str, resend: bool) -> None:
@@ -318,82 +254,28 @@ def _send(transaction: dict, connection, identifier_value: str, send: str, resen
         ApiError: 429 when a limit says wait.
     """
     tenant = current_tenant()
+    passwordless.rate_limit(tenant, request.remote_addr)
     client = tenant.config.client(transaction["client_id"])
-    passwordless.rate_limit(tenant, f"start:ip:{request.remote_addr}")
-    with tenant.storage.transaction() as db:
-        wait = passwordless.send_unless_waiting(
-            db,
-            tenant,
-            client,
-            connection,
-            identifier_value,
-            send,
-            {"state": transaction["state"]},
-            tenant.clock.now(),
-            transaction_id=transaction["state"],
+    wait = logins.send_code(
+        tenant, transaction, client, connection, identifier_value, send, resend=resend
+    )
+    # The same identifier posted again during the cooldown goes on to the code page
+    # with the code already sent; anything else must wait.
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_requests",
+            f"We just sent a message. You can ask for another in {wait} seconds.",
         )
-        # The same identifier posted again during the cooldown goes on to the code page
-        # with the code already sent; anything else must wait.
-        if wait and resend:
-            raise ApiError(
-                429,
-                "too_many_requests",
-                f"We just sent a message. You can ask for another in {wait} seconds.",
-            )
-        transactions.update(
-            db,
-            transaction["state"],
-            connection=connection.name,
-            identifier=identifier_value,
-            send=send,
-        )
-        transaction.update(connection=connection.name, identifier=identifier_value, send=send)
-
-
-def _verify(transaction: dict, code: str) -> otp.Outcome:
-    """Check a code for this transaction and, if right, record who signed in."""
-    tenant = current_tenant()
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        outcome = otp.check_code(
-            db,
-            secret=tenant.secret,
-            rules=tenant.otp_rules,
-            connection=transaction["connection"],
-            identifier=transaction["identifier"],
-            client_id=transaction["client_id"],
-            code=code,
-            now=now,
-            transaction_id=transaction["state"],
-        )
-        if outcome is otp.Outcome.OK:
-            user = users.find_or_create(
-                db,
-                secret=tenant.secret,
-                connection=transaction["connection"],
-                identifier=transaction["identifier"],
-                now=now,
-            )
-            transactions.update(db, transaction["state"], user_id=user["user_id"], auth_time=now)
-    inspector.note(f"Code check: {outcome.value.replace('_', ' ')}")
-    return outcome
 
 
 def _signed_in(transaction: dict):
     """Open the SSO session for the verified user and continue to /authorize/resume."""
-    tenant = current_tenant()
-    with tenant.storage.transaction() as db:
-        row = db.execute(
-            "SELECT user_id, auth_time FROM login_transactions WHERE state = ?",
-            (transaction["state"],),
-        ).fetchone()
-        transactions.end_session(db, request.cookies.get(transactions.SESSION_COOKIE))
-        cookie, _ = transactions.start_session(
-            db, tenant, user_id=row["user_id"], auth_time=row["auth_time"]
-        )
+    cookie = logins.sign_in(
+        current_tenant(), transaction["state"], request.cookies.get(logins.SESSION_COOKIE)
+    )
     response = redirect(url_for(".resume", state=transaction["state"]))
-    # A new session id at every login, so a planted cookie is worth nothing (session fixation).
-    _set_cookie(response, transactions.SESSION_COOKIE, cookie)
+    _set_cookie(response, logins.SESSION_COOKIE, cookie)
     return response
 
 
@@ -449,11 +331,9 @@ def _web_message(client_id: str, redirect_uri: str, params: dict):
 
 def _transaction() -> dict:
     """Load the transaction named by `?state=` for this browser, or explain why not."""
-    tenant = current_tenant()
-    with tenant.storage.transaction() as db:
-        transaction = transactions.load(
-            db, tenant, request.args.get("state"), request.cookies.get(transactions.BROWSER_COOKIE)
-        )
+    transaction = logins.load(
+        current_tenant(), request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
+    )
     if transaction is None:
         raise PageError(
             "This login has expired",
@@ -473,15 +353,7 @@ def _check_csrf(transaction: dict) -> None:
 
 def _resend_in(transaction: dict) -> int:
     """Return the seconds left before another code may be sent."""
-    tenant = current_tenant()
-    with tenant.storage.transaction() as db:
-        return otp.seconds_until_resend(
-            db,
-            connection=transaction["connection"],
-            identifier=transaction["identifier"],
-            now=tenant.clock.now(),
-            cooldown=tenant.settings.resend_cooldown,
-        )
+    return logins.seconds_until_resend(current_tenant(), transaction)
 
 
 def _challenge_url(strategy: str, state: str) -> str:

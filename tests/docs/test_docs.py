@@ -379,7 +379,9 @@ def test_the_docs_have_runnable_blocks_pointers_and_links_to_check():
 def test_a_pointer_to_a_missing_method_is_reported():
     index = ROOT / "docs" / "README.md"
     bad = Found(index, 1, "mock_tenant/api/token_endpoint.py: OneTimeCodeGrant.nope")
-    good = Found(index, 1, "mock_tenant/api/token_endpoint.py: OneTimeCodeGrant.create_token_response")
+    good = Found(
+        index, 1, "mock_tenant/api/token_endpoint.py: OneTimeCodeGrant.create_token_response"
+    )
     assert "defines no OneTimeCodeGrant.nope" in pointer_problem(bad)
     assert pointer_problem(good) is None
     missing_js = Found(ROOT / "README.md", 1, "single_page_app/js/auth.js: loginWithPopup")

@@ -8,7 +8,7 @@ different processes), then checks the answers and the database rows behind them.
 from __future__ import annotations
 
 from mock_tenant.config import DEFAULT_CONFIG_FILE
-from mock_tenant.core.grants import token_hash
+from mock_tenant.core.minting import token_hash
 from tests.conftest import NATIVE_CLIENT
 from tests.hardening.support import at_once
 from tests.mock_tenant.helpers import (

@@ -15,7 +15,7 @@ from contextlib import closing
 
 import pytest
 
-from mock_tenant.core.grants import token_hash
+from mock_tenant.core.minting import token_hash
 from tests.hardening.support import otp_login
 from tests.mock_tenant.helpers import otp_token
 from tests.servers import TenantProcess, tenant_workers

@@ -10,8 +10,7 @@ import socket
 import jwt
 import requests
 
-from mock_tenant.core import users
-from mock_tenant.login import authorize
+from mock_tenant.core import grants, logins, users
 from tests.conftest import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
 
 TIMEOUT = 10
@@ -165,7 +164,7 @@ def issue_authorization_code(
     sid: str | None = None,
 ) -> str:
     """Issue an authorization code through the tenant's own code path, without the pages."""
-    request = authorize.AuthorizeRequest(
+    request = logins.AuthorizeRequest(
         client_id=client_id,
         redirect_uri=redirect_uri,
         scope=scope,
@@ -185,7 +184,7 @@ def issue_authorization_code(
         user = users.find_or_create(
             db, secret=tenant.secret, connection="email", identifier=email, now=now
         )
-        return authorize.issue_code(
+        return grants.issue_authorization_code(
             db, tenant, request, user_id=user["user_id"], auth_time=now, sid=sid
         )
 

@@ -1,0 +1,132 @@
+"""Minting tokens the way Auth0 does: ID token, access token (JWT or opaque), refresh token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from ..config import Client
+from . import events, users
+
+# https://openid.net/specs/openid-connect-core-1_0.html#ScopeClaims (plus offline_access, 11)
+OIDC_SCOPES = ("openid", "profile", "email", "phone", "offline_access")
+# Auth0's lifetime for an opaque access token, good only for /userinfo.
+OPAQUE_ACCESS_TOKEN_LIFETIME = 86400
+
+
+@dataclass(frozen=True)
+class Login:
+    """What a token response is for: who logged in, to which app, asking for what."""
+
+    client: Client
+    user: dict
+    scope: str
+    audience: str | None
+    grant_id: str
+    auth_time: int
+    nonce: str | None = None
+    sid: str | None = None
+    allow_refresh: bool = True
+
+
+def token_hash(token: str) -> str:
+    """Return the SHA-256 a token is stored under (the database never holds a usable token)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def fingerprint(token: str) -> str:
+    """Return a short, non-reversible name for a token: enough to tell two apart."""
+    return "…" + token_hash(token)[:8]
+
+
+def granted_scope(tenant, requested: str | None, audience: str | None) -> str:
+    """Keep the requested scopes the tenant knows: OpenID scopes and the API's permissions."""
+    known = set(OIDC_SCOPES)
+    api = tenant.config.resource_server(audience)
+    if api is not None:
+        known |= {s.value for s in api.scopes}
+    asked = (requested or "").split()
+    return " ".join(dict.fromkeys(s for s in asked if s in known))
+
+
+def mint(db, tenant, login: Login) -> dict:
+    """Mint and store the tokens for a login, and return Auth0's token response body."""
+    now = tenant.clock.now()
+    scope = set(login.scope.split())
+    api = tenant.config.resource_server(login.audience)
+    response: dict = {}
+
+    if api is not None:
+        # https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles
+        audience = [api.identifier, tenant.url("userinfo")] if "openid" in scope else api.identifier
+        expires_in = api.token_lifetime
+        access_token = tenant.keys.sign(
+            {
+                "iss": tenant.issuer,
+                "sub": login.user["user_id"],
+                "aud": audience,
+                "iat": now,
+                "exp": now + expires_in,
+                "scope": login.scope,
+                "azp": login.client.client_id,
+                # https://www.rfc-editor.org/rfc/rfc9068#section-2.2: a unique id, so two
+                # tokens minted in the same second for the same login still differ.
+                "jti": secrets.token_urlsafe(16),
+            }
+        )
+    else:
+        # Without an audience Auth0 issues an opaque token, good only for /userinfo.
+        expires_in = OPAQUE_ACCESS_TOKEN_LIFETIME
+        access_token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO access_tokens (token_hash, grant_id, expires_at) VALUES (?, ?, ?)",
+        (token_hash(access_token), login.grant_id, now + expires_in),
+    )
+    response["access_token"] = access_token
+
+    # https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+    if "openid" in scope:
+        id_claims = {
+            **users.claims(login.user, scope),
+            "iss": tenant.issuer,
+            "sub": login.user["user_id"],
+            "aud": login.client.client_id,
+            "iat": now,
+            "exp": now + tenant.settings.id_token_lifetime,
+            "auth_time": login.auth_time,
+        }
+        if login.sid:
+            id_claims["sid"] = login.sid
+        if login.nonce:
+            id_claims["nonce"] = login.nonce
+        response["id_token"] = tenant.keys.sign(id_claims)
+
+    # https://auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens
+    if (
+        "offline_access" in scope
+        and login.allow_refresh
+        and "refresh_token" in login.client.grant_types
+    ):
+        response["refresh_token"] = new_refresh_token(db, tenant, login.client, login.grant_id)
+
+    response.update(scope=login.scope, expires_in=expires_in, token_type="Bearer")
+    events.tokens_minted.send(
+        grant_id=login.grant_id,
+        client_id=login.client.client_id,
+        user_id=login.user["user_id"],
+        names=[name for name in ("access_token", "id_token", "refresh_token") if name in response],
+    )
+    return response
+
+
+def new_refresh_token(db, tenant, client: Client, grant_id: str) -> str:
+    """Mint a refresh token in a grant's family and store its hash."""
+    now = tenant.clock.now()
+    token = secrets.token_urlsafe(48)
+    db.execute(
+        "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) "
+        "VALUES (?, ?, ?, ?)",
+        (token_hash(token), grant_id, now, now + client.refresh_token.token_lifetime),
+    )
+    return token

@@ -1,0 +1,224 @@
+"""Passwordless logins: send a code or magic link, and redeem it. The one place a code is checked.
+
+Every passwordless login, whichever way it comes in (the OTP grant at /oauth/token, the
+Universal Login code page, a magic link), goes through `redeem`: check the code, consume it,
+find or create the user, all inside the caller's single write transaction.
+https://auth0.com/docs/authenticate/passwordless
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+from dataclasses import dataclass
+
+from ..config import Client, Connection
+from . import codes, events, grants, minting, outbox, users
+
+log = logging.getLogger("mock_tenant.passwordless")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message written to the outbox, still to be delivered by SMTP after the commit."""
+
+    message_id: int
+    channel: str
+    to: str
+    subject: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """What redeeming a code found: the outcome, and the user when it was right."""
+
+    outcome: codes.Outcome
+    user: dict | None = None
+
+
+def issue(
+    db,
+    tenant,
+    client: Client,
+    connection: Connection,
+    identifier: str,
+    *,
+    send: str,
+    auth_params: dict,
+    transaction_id: str | None = None,
+) -> tuple[int, Message | None]:
+    """Send a code or link unless the resend cooldown runs, inside the caller's transaction.
+
+    Returns:
+        (seconds left in the cooldown, 0 when it went ahead; the message written, if any).
+        Call `deliver` with the message once the transaction has committed.
+    """
+    now = tenant.clock.now()
+    wait = codes.seconds_until_resend(
+        db,
+        connection=connection.name,
+        identifier=identifier,
+        now=now,
+        cooldown=tenant.settings.resend_cooldown,
+    )
+    if wait:
+        return wait, None
+    # With sign-ups disabled, unknown people get nothing, but the same answer; their
+    # cooldown starts too, or a quick second request would tell them apart.
+    if connection.disable_signup and not users.exists(db, connection.name, identifier):
+        codes.note_send(db, connection=connection.name, identifier=identifier, now=now)
+        return 0, None
+    code = codes.store_code(
+        db,
+        secret=tenant.secret,
+        connection=connection.name,
+        identifier=identifier,
+        client_id=client.client_id,
+        send=send,
+        now=now,
+        lifetime=tenant.settings.otp_lifetime,
+        transaction_id=transaction_id,
+    )
+    link = (
+        _magic_link(tenant, client, connection, identifier, code, auth_params)
+        if send == "link"
+        else None
+    )
+    subject, text = outbox.render(connection, client, code, link)
+    message_id = outbox.record(
+        db,
+        channel=connection.strategy,
+        recipient=identifier,
+        subject=subject,
+        text=text,
+        code=code,
+        link=link,
+        now=now,
+    )
+    return 0, Message(message_id, connection.strategy, identifier, subject, text)
+
+
+def deliver(tenant, connection: Connection, message: Message | None) -> None:
+    """After the commit: log where the message is, hand an email to SMTP, announce it."""
+    if message is None:
+        return
+    # The log says where to read the message, never the code itself (docs/security.md rule 19).
+    log.info(
+        "%s #%s to %s is in the outbox: %s",
+        message.channel,
+        message.message_id,
+        message.to,
+        tenant.url("_dev/outbox"),
+    )
+    if message.channel == "email":
+        outbox.deliver_by_smtp(
+            tenant.settings, connection.email.from_, message.to, message.subject, message.text
+        )
+    events.code_sent.send(channel=message.channel, to=message.to, message_id=message.message_id)
+
+
+def _magic_link(tenant, client, connection, identifier, code, auth_params) -> str | None:
+    """Return the magic link for a `send=link` code, carrying the app's authParams."""
+    # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
+    query = {
+        **auth_params,
+        "client_id": client.client_id,
+        "connection": connection.name,
+        "email" if connection.strategy == "email" else "phone_number": identifier,
+        "verification_code": code,
+    }
+    return tenant.url("passwordless/verify_redirect?" + urllib.parse.urlencode(query))
+
+
+def redeem(
+    db,
+    tenant,
+    *,
+    connection: str,
+    identifier: str,
+    client_id: str,
+    code: str,
+    transaction_id: str | None = None,
+) -> Redemption:
+    """Check a code and, when it is right, consume it and find or create its user.
+
+    Runs inside the caller's transaction, so whatever the code pays for (tokens, an
+    authorization code, a finished login page) is written in the same atomic step.
+    """
+    outcome = codes.check_code(
+        db,
+        secret=tenant.secret,
+        rules=tenant.otp_rules,
+        connection=connection,
+        identifier=identifier,
+        client_id=client_id,
+        code=code,
+        now=tenant.clock.now(),
+        transaction_id=transaction_id,
+    )
+    events.code_checked.send(outcome=outcome, connection=connection)
+    if outcome is not codes.Outcome.OK:
+        return Redemption(outcome)
+    user = users.find_or_create(
+        db,
+        secret=tenant.secret,
+        connection=connection,
+        identifier=identifier,
+        now=tenant.clock.now(),
+    )
+    return Redemption(outcome, user)
+
+
+def login_with_code(
+    tenant,
+    client: Client,
+    *,
+    realm: str,
+    identifier: str,
+    code: str,
+    scope: str | None,
+    audience: str | None,
+) -> tuple[codes.Outcome, dict | None]:
+    """Redeem a code and mint tokens for it in one write (the OTP grant).
+
+    Returns:
+        (the outcome, Auth0's token response body when the code was right).
+    """
+    # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
+    with tenant.storage.transaction() as db:
+        redeemed = redeem(
+            db,
+            tenant,
+            connection=realm,
+            identifier=identifier,
+            client_id=client.client_id,
+            code=code,
+        )
+        if redeemed.user is None:
+            return redeemed.outcome, None
+        granted = minting.granted_scope(tenant, scope, audience)
+        grant_id = grants.new_grant(
+            db,
+            client_id=client.client_id,
+            user_id=redeemed.user["user_id"],
+            scope=granted,
+            audience=audience,
+            now=tenant.clock.now(),
+        )
+        login = minting.Login(
+            client, redeemed.user, granted, audience, grant_id, tenant.clock.now()
+        )
+        return redeemed.outcome, minting.mint(db, tenant, login)
+
+
+def start(
+    tenant, client: Client, connection: Connection, identifier: str, *, send: str, auth_params: dict
+) -> int:
+    """`/passwordless/start`: send a code or link; return the seconds left in the cooldown."""
+    with tenant.storage.transaction() as db:
+        wait, message = issue(
+            db, tenant, client, connection, identifier, send=send, auth_params=auth_params
+        )
+    deliver(tenant, connection, message)
+    return wait

@@ -1,0 +1,101 @@
+"""The flow inspector's storage: logins, their recorded exchanges, and the handles that link them.
+
+The inspector (`dev/inspector.py`) decides what an exchange looks like and what it presents
+or hands out; this module only stores and reads it. A handle is the hash of something an
+exchange carries (a transaction state, a code, a token, an identifier): a later exchange
+presenting the same handle joins the same login.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+# How many events the inspector keeps (older ones are pruned).
+KEEP_EVENTS = 2000
+
+
+def record(
+    tenant,
+    event: dict,
+    *,
+    presented: set[str],
+    handed_out: set[str],
+    new_login: bool,
+    client_id: str | None,
+    identifier: str | None,
+    user_id: str | None,
+) -> None:
+    """Store one exchange under the login its handles belong to (or a new login)."""
+    with tenant.storage.transaction() as db:
+        now = tenant.clock.now()
+        login_id = None if new_login else _find_login(db, presented)
+        if login_id is None:
+            login_id = secrets.token_urlsafe(9)
+            db.execute(
+                "INSERT INTO inspector_logins (login_id, client_id, started_at, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                (login_id, client_id, now, now),
+            )
+        db.execute(
+            "UPDATE inspector_logins SET updated_at = ?, client_id = COALESCE(client_id, ?), "
+            "identifier = COALESCE(?, identifier), user_id = COALESCE(?, user_id) "
+            "WHERE login_id = ?",
+            (now, client_id, identifier, user_id, login_id),
+        )
+        for handle in handed_out | presented:
+            db.execute(
+                "INSERT OR REPLACE INTO inspector_handles (handle, login_id) VALUES (?, ?)",
+                (handle, login_id),
+            )
+        cursor = db.execute(
+            "INSERT INTO inspector_events (login_id, at, data) VALUES (?, ?, ?)",
+            (login_id, now, json.dumps(event)),
+        )
+        if cursor.lastrowid % 100 == 0:
+            db.execute(
+                "DELETE FROM inspector_events WHERE id <= ?", (cursor.lastrowid - KEEP_EVENTS,)
+            )
+
+
+def _find_login(db, handles: set[str]) -> str | None:
+    """Return the login any of these handles already belongs to."""
+    for handle in handles:
+        row = db.execute(
+            "SELECT login_id FROM inspector_handles WHERE handle = ?", (handle,)
+        ).fetchone()
+        if row:
+            return row["login_id"]
+    return None
+
+
+def timelines(
+    tenant, client_id: str | None = None, user: str | None = None, limit: int = 50
+) -> list[dict]:
+    """Return the newest logins with their events, optionally for one client or user."""
+    where, args = [], []
+    if client_id:
+        where.append("client_id = ?")
+        args.append(client_id)
+    if user:
+        where.append("(identifier = ? OR user_id = ?)")
+        args += [user.strip().lower(), user.strip()]
+    clause = ("WHERE " + " AND ".join(where)) if where else ""
+    logins = tenant.storage.query(
+        f"SELECT * FROM inspector_logins {clause} "  # noqa: S608 (fixed text, bound values)
+        "ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+        (*args, limit),
+    )
+    out = []
+    for login in logins:
+        events = tenant.storage.query(
+            "SELECT id, at, data FROM inspector_events WHERE login_id = ? ORDER BY id",
+            (login["login_id"],),
+        )
+        out.append(
+            {
+                **dict(login),
+                "events": [{"id": e["id"], "at": e["at"], **json.loads(e["data"])} for e in events],
+            }
+        )
+    return [login for login in out if login["events"]]
