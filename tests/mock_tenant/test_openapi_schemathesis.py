@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from mock_tenant import create_app, load_config
+from mock_tenant.api.passwordless import ALLOWED_AUTH_PARAMS
 from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, SPA_CLIENT, WEB_CLIENT
 from tests.mock_tenant.helpers import issue_authorization_code, pkce_pair
 from tests.mock_tenant.test_locked_database import locked
@@ -310,6 +311,27 @@ def test_every_json_route_of_the_app_is_described(tmp_path):
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes == described
+
+
+def test_the_description_is_filled_in_from_the_tenant_configuration(tmp_path):
+    """Address, title, client ids, connections and authParams come from this tenant, in full."""
+    config = load_config(data_dir=tmp_path, issuer="https://tenant.example:8443/")
+    config = config.with_settings(friendly_name="Acme")
+    with create_app(config).test_client() as client:
+        response = client.get("/openapi.json")
+    assert "x-filled-by-loader" not in response.get_data(as_text=True)
+    document = response.get_json()
+    assert document["servers"][0]["url"] == "https://tenant.example:8443"
+    assert document["info"]["title"] == "Acme: mock Auth0 tenant"
+    schemas = document["components"]["schemas"]
+    client_ids = [client.client_id for client in config.clients]
+    for schema in ("PasswordlessStart", "OtpGrant", "RefreshTokenGrant", "RevokeRequest"):
+        assert schemas[schema]["properties"]["client_id"]["examples"] == client_ids
+    connections = [connection.name for connection in config.connections]
+    assert schemas["PasswordlessStartForm"]["properties"]["connection"]["examples"] == connections
+    assert schemas["OtpGrant"]["properties"]["realm"]["examples"] == connections
+    auth_params = schemas["PasswordlessStart"]["properties"]["authParams"]["properties"]
+    assert set(auth_params) == ALLOWED_AUTH_PARAMS
 
 
 def test_the_dev_api_is_not_described_when_it_is_off(tmp_path):
