@@ -250,10 +250,14 @@ def pointer_problem(found: Found) -> str | None:
 
 def localize(text: str, tenant_url: str, api_url: str) -> str:
     """Point a block at the test's servers and the test's Python instead of the defaults."""
-    for doc_url, live_url in ((DOC_TENANT, tenant_url), (DOC_API, api_url)):
-        text = text.replace(doc_url, live_url)
-        text = text.replace(doc_url.removeprefix("http://"), live_url.removeprefix("http://"))
-    return re.sub(r"(?<![\w/.])\.venv/bin/python3?\b", sys.executable, text)
+    live = {DOC_TENANT: tenant_url, DOC_API: api_url}
+    # A block may name a server with or without its scheme (`curl 127.0.0.1:4000/...`).
+    live |= {doc.removeprefix("http://"): url.removeprefix("http://") for doc, url in live.items()}
+    # One pass over the text, so nothing a replacement wrote is replaced again (a live port
+    # 40003 starts with 4000), and whole ports only (`(?!\d)`: 4000 is not the start of 40003).
+    urls = "|".join(re.escape(doc) for doc in sorted(live, key=len, reverse=True))
+    pattern = re.compile(rf"(?P<url>{urls})(?!\d)|(?<![\w/.])\.venv/bin/python3?\b")
+    return pattern.sub(lambda m: live[m["url"]] if m["url"] else sys.executable, text)
 
 
 def output_problem(expected: str, printed: str) -> str | None:
@@ -390,6 +394,21 @@ def test_a_link_to_a_missing_file_or_heading_is_reported():
     index = ROOT / "docs" / "README.md"
     assert "leads to no file" in link_problem(Found(index, 1, "99-nothing.md"))
     assert "names no heading" in link_problem(Found(index, 1, "01-setup.md#no-such-heading"))
+
+
+def test_localize_rewrites_each_url_once_even_when_the_live_port_starts_with_4000():
+    block = (
+        "curl http://127.0.0.1:4000/x\n"
+        "curl 127.0.0.1:4000/y http://localhost:3010/api\n"
+        "echo 127.0.0.1:40001\n"
+        ".venv/bin/python -V\n"
+    )
+    assert localize(block, "http://127.0.0.1:40003", "http://127.0.0.1:4000") == (
+        "curl http://127.0.0.1:40003/x\n"
+        "curl 127.0.0.1:40003/y http://127.0.0.1:4000/api\n"
+        "echo 127.0.0.1:40001\n"
+        f"{sys.executable} -V\n"
+    )
 
 
 def test_expected_output_must_appear_in_order():
