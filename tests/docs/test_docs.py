@@ -1,6 +1,8 @@
 """The docs are tested: command blocks run, code pointers resolve, relative links lead somewhere.
 
-Three checks over `docs/*.md` and `README.md`, and one over the chapters:
+Three checks over `README.md`, every page under `docs/` and the README of any folder under
+`tests/`, `bench/` or `tools/` (the attack suite's map, the benchmark's results), and one over
+the chapters:
 
 - Every ```` ```sh runnable ```` block runs with bash (`set -euo pipefail`) against a fresh
   live tenant, and a sample API that trusts it, on free ports. The block's
@@ -14,6 +16,9 @@ Three checks over `docs/*.md` and `README.md`, and one over the chapters:
 - Every chapter (`docs/NN-*.md`) has the workshop's parts: goal, a Mermaid sequence diagram
   (made of statements Mermaid knows), inspector notes, exercises with answers, pointers to
   the code.
+
+And the README is the front door: every page above is reachable from it by links, and its
+layout names every top-level folder.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ import sample_api
 from tests.servers import serve, serve_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+README = ROOT / "README.md"
+# The folders whose README files are docs too (tests/attacks/README.md, bench/README.md, ...).
+DOC_FOLDERS = ("tests", "bench", "tools")
+DOCS = (
+    [README]
+    + sorted((ROOT / "docs").rglob("*.md"))
+    + sorted(path for folder in DOC_FOLDERS for path in (ROOT / folder).rglob("README.md"))
+)
 CHAPTERS = sorted((ROOT / "docs").glob("[0-9][0-9]-*.md"))
 
 # What the docs call the tenant and the sample API (the `make run-*` defaults).
@@ -369,6 +381,50 @@ def test_every_chapter_diagram_is_a_sequence_diagram_of_known_statements(diagram
 def test_only_shell_blocks_are_marked_runnable():
     marked = [b.where for b in ALL_BLOCKS if "runnable" in b.info.split() and not b.runnable]
     assert not marked, f"only ```sh blocks run; these are marked runnable too: {marked}"
+
+
+def test_every_doc_is_reachable_from_the_readme():
+    # A page nobody links to is a page nobody reads: follow the links from the README.
+    seen, todo = set(), [README]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for found in links(path):
+            target = urllib.parse.unquote(found.value.partition("#")[0])
+            linked = (path.parent / target).resolve()
+            if target and linked.suffix == ".md" and linked.is_file():
+                todo.append(linked)
+    unreachable = [str(path.relative_to(ROOT)) for path in DOCS if path not in seen]
+    assert not unreachable, f"no chain of links from README.md leads to {unreachable}"
+
+
+# Top-level folders that are made, not written (see .gitignore): no part of the layout.
+GENERATED = {"var", "test-results", "build", "node_modules", "__pycache__"}
+
+
+def readme_layout() -> str:
+    """Return the text of the README's layout tree (the first block under "## Layout")."""
+    blocks, prose = parse(README)
+    heading = prose.index("## Layout") + 1
+    return next(block.text for block in blocks if block.line > heading)
+
+
+def test_the_readme_layout_names_every_top_level_folder_and_no_other():
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir()
+        and not path.name.startswith(".")
+        and not path.name.endswith(".egg-info")
+        and path.name not in GENERATED
+    }
+    # A top-level line of the tree starts with its folder: `tests/   pytest, ...`.
+    tops = (line.split()[0] for line in readme_layout().splitlines() if line[:1].strip())
+    named = {top.removesuffix("/") for top in tops if top.endswith("/")}
+    assert folders - named == set(), f"the README's layout leaves out {folders - named}"
+    assert named - folders == set(), f"the README's layout names missing {named - folders}"
 
 
 def test_the_docs_have_runnable_blocks_pointers_and_links_to_check():
