@@ -33,7 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(
         SECRET_KEY=loaded["APP_SECRET_KEY"],
         # Server-side sessions (Flask-Session over cachelib's FileSystemCache): the cookie
-        # holds only a random session id, the tokens stay on the server (security-bar 13).
+        # holds only a random session id, the tokens stay on the server (docs/security.md rule 13).
         # Flask-Session 0.8.0 works with Flask 3.1 as pinned; the tests in
         # tests/regular_web_app/test_session_and_logout.py keep checking it.
         # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies

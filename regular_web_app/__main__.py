@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     # The .env file fills in settings the shell did not set (read first: PORT may be there).
     load_dotenv(env_file(argv))
     args = parse_args(argv)
-    # INFO, not DEBUG: Authlib logs the PKCE verifier at DEBUG level (security-bar rule 19).
+    # INFO, not DEBUG: Authlib logs the PKCE verifier at DEBUG level (docs/security.md rule 19).
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = create_app({"PORT": args.port})
     # localhost only: this is a development server for one learner's machine.

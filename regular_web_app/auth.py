@@ -177,7 +177,7 @@ def callback():
 
     if not isinstance(token.get("id_token"), str):
         _refuse_id_token("the token response has no ID token")
-    # Our own check, every rule visible in tokens.py (security-bar rule 14).
+    # Our own check, every rule visible in tokens.py (docs/security.md rule 14).
     try:
         with talking_to_tenant("fetching the login service's signing keys"):
             validator = tenant.id_token_validator()

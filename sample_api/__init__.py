@@ -52,7 +52,7 @@ def _error(status: int, error: str, description: str, headers: dict | None = Non
 
 
 def _register_error_handlers(app: Flask) -> None:
-    """Answer every failure as JSON, never with a traceback (security-bar rule 15)."""
+    """Answer every failure as JSON, never with a traceback (docs/security.md rule 15)."""
     app.register_error_handler(BearerError, lambda error: error.response())
 
     @app.errorhandler(KeysUnavailableError)

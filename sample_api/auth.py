@@ -45,7 +45,7 @@ class BearerError(Exception):
 def bearer_token() -> str:
     """Return the access token from the `Authorization` header, or raise BearerError."""
     # RFC 6750 section 2.3 allows `?access_token=` but says not to: URLs end up in logs and
-    # Referer headers (security-bar rule 6). This API takes the header only, and says so.
+    # Referer headers (docs/security.md rule 6). This API takes the header only, and says so.
     # https://www.rfc-editor.org/rfc/rfc6750#section-2.3
     if "access_token" in request.args:
         raise BearerError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -266,6 +267,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def replace_once(text: str, replacements: dict[str, str]) -> str:
+    """Replace each key of `replacements` in the text by its value, in one pass."""
+    # Two str.replace calls in a row would rewrite what the first one wrote whenever a new
+    # value contains an old one (a port 40003 contains 4000, a test origin may be a default).
+    keys = sorted(replacements, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(key) for key in keys))
+    return pattern.sub(lambda match: replacements[match[0]], text)
 
 
 def _toml_with_settings(config_file: Path, settings: dict) -> str:

@@ -18,6 +18,7 @@ from textual.widgets import Input
 import regular_web_app
 import sample_api
 import single_page_app
+from mock_tenant.config import DEFAULT_CONFIG_FILE
 from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
 from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
@@ -25,7 +26,7 @@ from tests.e2e import spa_stack, web_stack
 from tests.e2e.pages import CodePage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.spa_stack import LateApp, install_sdk
-from tests.servers import LiveServer, TenantServer, serve, serve_tenant
+from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 
 OUT_DIR = Path("docs/screenshots")
 # One viewport for every page, and one terminal size, so the pictures line up in the README.
@@ -56,14 +57,13 @@ class Stack:
 
 def tenant_config(config_dir: Path, web_origin: str, spa_origin: str) -> Path:
     """Write a copy of tenant.toml that registers the web app's and the SPA's test origins."""
-    # The web stack's helper writes the file with the web app's origin; the SPA's is added here.
-    path = web_stack.tenant_config_for(config_dir, [web_origin])
-    text = path.read_text(encoding="utf-8")
-    registered = spa_stack.REGISTERED_ORIGIN
-    text = text.replace(f'"{registered}/"', f'"{spa_origin}/"')
-    text = text.replace(f'"{registered}"', f'"{spa_origin}"')
-    if text.count(spa_origin) != 3:
-        raise RuntimeError("tenant.toml no longer registers the single-page app as expected")
+    text = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
+    # One pass for both clients: a web app origin may well be the SPA's registered one.
+    registrations = web_stack.registrations([web_origin]) | spa_stack.registrations([spa_origin])
+    text = replace_once(text, registrations)
+    if text.count(web_origin) != 2 or text.count(spa_origin) != 3:
+        raise RuntimeError("tenant.toml no longer registers the web app and the SPA as expected")
+    path = config_dir / "tenant.toml"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -4,7 +4,7 @@ RFC 6819 sections 4.4.1.1 (eavesdropping or leaking codes), 4.4.1.8 (code inject
 5.2.4.4 (bind the code to the client and redirect URI); RFC 9700 sections 2.1.1 and 4.5
 (authorization code injection: PKCE), 4.8 (PKCE downgrade); RFC 7636 (PKCE, S256 only);
 RFC 6749 section 4.1.2 (single use; a second use revokes what the first use issued);
-OWASP ASVS 5.0 V10.4. Security-bar rules 2 and 4.
+OWASP ASVS 5.0 V10.4. docs/security.md rules 2 and 4.
 """
 
 import hashlib
@@ -137,7 +137,7 @@ def test_a_code_issued_with_a_challenge_needs_the_verifier_even_from_a_confident
 
 
 def test_a_code_issued_to_one_client_is_refused_to_another(tenant_server):
-    # Security-bar example: code asked by client A redeemed by client B.
+    # docs/security.md example: code asked by client A redeemed by client B.
     code, verifier = browser_code(tenant_server)
     response = redeem(
         tenant_server, code, verifier, client_id=NATIVE_CLIENT, redirect_uri=WEB_CALLBACK
@@ -179,7 +179,7 @@ def test_a_code_works_once_and_a_replay_revokes_what_the_first_use_issued(tenant
     assert first.status_code == 200
     tokens = first.json()
     assert userinfo(tenant_server, tokens["access_token"]).status_code == 200
-    # Security-bar example: the second use is 403 invalid_grant...
+    # docs/security.md example: the second use is 403 invalid_grant...
     assert_error(redeem(tenant_server, code, verifier), 403, "invalid_grant")
     # ...and what the first use got is revoked (RFC 6749 4.1.2).
     assert userinfo(tenant_server, tokens["access_token"]).status_code == 401

@@ -4,7 +4,7 @@ type, or leaking its URL (code, state) in a Referer.
 RFC 6819 section 4.4.1.9 (clickjacking: X-Frame-Options / frame-ancestors); RFC 9700 section
 4.2.4 (Referrer-Policy for pages with codes in the URL); RFC 6749 section 5.1 (no-store on
 token answers); OWASP Clickjacking Defense and HTTP Headers Cheat Sheets; OWASP ASVS 5.0
-V3.4. Security-bar rule 7 (tenant pages) and rule 19 (no code in a Referer); the web_message
+V3.4. docs/security.md rule 7 (tenant pages) and rule 19 (no code in a Referer); the web_message
 answer is the one page that may be framed, and only by the app's own origin.
 """
 

@@ -4,7 +4,7 @@ as the attacker, posts a form in the victim's name, or plants a session id it kn
 RFC 6749 section 10.12 and RFC 6819 section 4.4.1.8 (CSRF against the redirect URI: state);
 RFC 9700 sections 2.1 and 4.7 (CSRF protection); OpenID Connect Core 3.1.2.1 (prompt=none);
 OWASP Cross-Site Request Forgery Prevention and Session Management Cheat Sheets (renew the
-session id at login, cookie flags); OWASP ASVS 5.0 V3.3 and V3.5. Security-bar rules 3, 7
+session id at login, cookie flags); OWASP ASVS 5.0 V3.3 and V3.5. docs/security.md rules 3, 7
 (forms carry a CSRF token) and 13, and the `/callback` state, `prompt=none` and login_hint
 examples.
 """

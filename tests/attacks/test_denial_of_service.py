@@ -3,7 +3,7 @@ parameters, and an outage of the tenant seen from the web app.
 
 RFC 6819 section 4.4.1.11 and 5.1.5 (resource exhaustion, limit request sizes); RFC 9700
 section 4.15 (DoS via huge parameters); OWASP Denial of Service Cheat Sheet and ASVS 5.0
-V2.4 (anti-automation) and V4 (API limits). Security-bar rules 15 and 16 and the "10 MB body
+V2.4 (anti-automation) and V4 (API limits). docs/security.md rules 15 and 16 and the "10 MB body
 on any endpoint: 413" and "tenant token endpoint down or answering HTML" examples.
 
 Out of scope, said here so nobody assumes otherwise: slow-rate attacks (slowloris, slow

@@ -4,7 +4,7 @@ pages, SQL, and Unicode or byte tricks that slip past a check or crash the serve
 RFC 6819 section 5.1.4.2.2 (input validation); RFC 6749 section 5.2 (error_description
 charset); OWASP Injection Prevention, XSS Prevention and Input Validation Cheat Sheets;
 OWASP ASVS 5.0 V1 (encoding and sanitization) and V2 (validation); Unicode TR #36 (security
-considerations: confusables, overlong UTF-8, lone surrogates). Security-bar rules 12 and 15
+considerations: confusables, overlong UTF-8, lone surrogates). docs/security.md rules 12 and 15
 and the header-injection, hostile-state and login_hint examples.
 """
 

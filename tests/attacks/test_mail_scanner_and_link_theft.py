@@ -4,7 +4,7 @@ scanner that follows every link, a forwarded or stolen email, a link from anothe
 RFC 6819 sections 4.4.1.1 and 5.2.4.4 (codes bound to their transaction); RFC 9700 section
 4.1.3 (bind the response to the browser); Auth0 passwordless docs ("the link must be opened
 in the same browser"); NIST SP 800-63B 5.1.3.1 (the out-of-band secret is bound to the
-authentication session); OWASP ASVS 5.0 V6.6. Security-bar rule 11.
+authentication session); OWASP ASVS 5.0 V6.6. docs/security.md rule 11.
 """
 
 import requests

@@ -4,7 +4,7 @@ other hosts.
 
 RFC 8252 sections 7.3 (loopback redirection), 8.3 (bind the loopback address only) and 8.9
 (state against a forged callback); RFC 9700 section 2.1; OWASP Mobile Application Security
-(MASVS-AUTH). Security-bar terminal-app example: the listener binds 127.0.0.1 only, checks
+(MASVS-AUTH). docs/security.md's terminal-app example: the listener binds 127.0.0.1 only, checks
 `state`, accepts one callback, then closes. (Markup shown literally, refresh refused and an
 unreachable tenant are the terminal app's own tests: tests/native_tui_app/.)
 """

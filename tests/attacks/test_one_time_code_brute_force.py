@@ -3,7 +3,7 @@
 RFC 6819 section 4.4.1.3 / 5.1.4.2.3 (online guessing: limit attempts); NIST SP 800-63B
 sections 5.1.3 (out-of-band secrets) and 5.2.2 (rate limiting); OWASP Authentication Cheat
 Sheet (account lockout, generic answers against user enumeration); OWASP ASVS 5.0 V6.3 and
-V6.6. Security-bar rules 8, 9 and 10 and the "wrong code 3 times" examples.
+V6.6. docs/security.md rules 8, 9 and 10 and the "wrong code 3 times" examples.
 
 A million codes, three tries per code, ten failures in a row per identifier, a resend
 cooldown and a per-IP limit on sending: a guesser's odds stay near 10 in a million per

@@ -4,7 +4,7 @@ forwards the browser anywhere the link says, lending its name to phishing.
 RFC 6819 section 4.2.4 (open redirector); RFC 9700 section 4.11 (open redirection);
 OpenID Connect RP-Initiated Logout 1.0 section 3 (post_logout_redirect_uri must be
 registered); OWASP Unvalidated Redirects and Forwards Cheat Sheet; OWASP ASVS 5.0 V3.7.
-Security-bar example: `/login?next=https://evil.test` or `//evil.test` goes to `/`.
+docs/security.md example: `/login?next=https://evil.test` or `//evil.test` goes to `/`.
 """
 
 import urllib.parse

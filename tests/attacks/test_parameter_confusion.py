@@ -5,7 +5,7 @@ RFC 6749 sections 2.3 (one client authentication method per request), 3.1 (no pa
 twice), 3.3 and 6 (scope may only narrow on refresh), 5.2 (unsupported_grant_type);
 RFC 9700 sections 2.1.2 (no implicit or hybrid flows) and 4.1 to 4.3 (mix-up, token leakage
 in URLs); RFC 8259 section 4 (duplicate JSON names); OWASP HTTP Parameter Pollution (WSTG
-INPV-04); OWASP ASVS 5.0 V10.4. Security-bar rule 6 and the "SPA on the OTP grant", "wrong
+INPV-04); OWASP ASVS 5.0 V10.4. docs/security.md rule 6 and the "SPA on the OTP grant", "wrong
 secret" and "code asked by client A redeemed by client B" examples.
 """
 

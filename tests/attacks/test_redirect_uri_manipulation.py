@@ -3,7 +3,7 @@
 RFC 6819 section 4.2.4 (open redirector) and 5.2.3.5 (validate pre-registered redirect_uri);
 RFC 9700 section 4.1 (insufficient redirect URI validation: exact string matching, 2.1);
 RFC 8252 section 7.3 (loopback redirects: only the port may vary); OWASP ASVS 5.0 V10.4.
-Security-bar rule 1. An unknown client or redirect URI gets an error page (400) and no
+docs/security.md rule 1. An unknown client or redirect URI gets an error page (400) and no
 `Location`: the tenant never redirects to a URL it has not matched, not even with an error.
 """
 
@@ -32,7 +32,7 @@ def assert_error_page_without_redirect(response) -> None:
 @pytest.mark.parametrize(
     "redirect_uri",
     [
-        # The security-bar examples.
+        # The examples of docs/security.md.
         "https://evil.test/callback",
         WEB_CALLBACK + "/",
         WEB_CALLBACK + "?x=1",
@@ -111,7 +111,7 @@ def test_the_native_loopback_redirect_on_any_port_is_accepted(tenant_server):
 @pytest.mark.parametrize(
     "redirect_uri",
     [
-        # The security-bar examples.
+        # The examples of docs/security.md.
         "http://localhost:53122/callback",
         "http://127.0.0.1.evil.test/callback",
         "https://127.0.0.1:53122/callback",

@@ -5,7 +5,7 @@ session's tokens.
 RFC 6749 section 4.1.2 (a reused code revokes its tokens) and 10.4 (refresh token theft);
 RFC 6819 sections 4.5 (refresh token threats) and 5.2.2.3 (rotation); RFC 9700 section
 4.14.2 (refresh token rotation and reuse detection); RFC 7009 (revocation); OWASP Session
-Management Cheat Sheet (logout invalidates the session). Security-bar rules 4, 5 and 13 and
+Management Cheat Sheet (logout invalidates the session). docs/security.md rules 4, 5 and 13 and
 the code-twice, R1 -> R2 -> R1, /userinfo and logout examples.
 """
 

@@ -4,7 +4,7 @@ RFC 8725 (JWT BCP) sections 2.1 and 3.1 (algorithm confusion, `alg: none`), 3.2 
 (keys only from the trusted JWKS; `jku`, `x5u`, `jwk` ignored), 3.8 and 3.9 (issuer and
 audience); RFC 9068 section 4 (validating JWT access tokens); OpenID Connect Core 3.1.3.7
 (ID token validation); RFC 6819 section 5.1.4.1.5 (sign tokens); OWASP JSON Web Token Cheat
-Sheet; OWASP ASVS 5.0 V9. Security-bar rule 14 and the "JWKS never holds d, p, q" example.
+Sheet; OWASP ASVS 5.0 V9. docs/security.md rule 14 and the "JWKS never holds d, p, q" example.
 
 Three verifiers stand in the way: the sample API (access tokens), the web app's ID token
 check (and its /callback, which must start no session), and the tenant's /userinfo, which
@@ -437,7 +437,7 @@ def forging_tenant(tmp_path_factory):
 
 @pytest.mark.parametrize("forgery", FORGERIES)
 def test_the_web_app_starts_no_session_on_a_forged_id_token(make_web_app, forging_tenant, forgery):
-    # Security-bar example (web app): each of these ID tokens is rejected and no session
+    # docs/security.md example (web app): each of these ID tokens is rejected and no session
     # starts, even though it arrives over the token endpoint's back channel.
     forging_tenant.reset()
     forging_tenant.app.forge = FORGERIES[forgery]

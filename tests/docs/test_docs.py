@@ -1,6 +1,8 @@
 """The docs are tested: command blocks run, code pointers resolve, relative links lead somewhere.
 
-Three checks over `docs/*.md` and `README.md`, and one over the chapters:
+Three checks over `README.md`, every page under `docs/` and the README of any folder under
+`tests/`, `bench/` or `tools/` (the attack suite's map, the benchmark's results), and one over
+the chapters:
 
 - Every ```` ```sh runnable ```` block runs with bash (`set -euo pipefail`) against a fresh
   live tenant, and a sample API that trusts it, on free ports. The block's
@@ -14,6 +16,9 @@ Three checks over `docs/*.md` and `README.md`, and one over the chapters:
 - Every chapter (`docs/NN-*.md`) has the workshop's parts: goal, a Mermaid sequence diagram
   (made of statements Mermaid knows), inspector notes, exercises with answers, pointers to
   the code.
+
+And the README is the front door: every page above is reachable from it by links, and its
+layout names every top-level folder.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ import sample_api
 from tests.servers import serve, serve_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCS = sorted((ROOT / "docs").glob("*.md")) + [ROOT / "README.md"]
+README = ROOT / "README.md"
+# The folders whose README files are docs too (tests/attacks/README.md, bench/README.md, ...).
+DOC_FOLDERS = ("tests", "bench", "tools")
+DOCS = (
+    [README]
+    + sorted((ROOT / "docs").rglob("*.md"))
+    + sorted(path for folder in DOC_FOLDERS for path in (ROOT / folder).rglob("README.md"))
+)
 CHAPTERS = sorted((ROOT / "docs").glob("[0-9][0-9]-*.md"))
 
 # What the docs call the tenant and the sample API (the `make run-*` defaults).
@@ -250,10 +262,14 @@ def pointer_problem(found: Found) -> str | None:
 
 def localize(text: str, tenant_url: str, api_url: str) -> str:
     """Point a block at the test's servers and the test's Python instead of the defaults."""
-    for doc_url, live_url in ((DOC_TENANT, tenant_url), (DOC_API, api_url)):
-        text = text.replace(doc_url, live_url)
-        text = text.replace(doc_url.removeprefix("http://"), live_url.removeprefix("http://"))
-    return re.sub(r"(?<![\w/.])\.venv/bin/python3?\b", sys.executable, text)
+    live = {DOC_TENANT: tenant_url, DOC_API: api_url}
+    # A block may name a server with or without its scheme (`curl 127.0.0.1:4000/...`).
+    live |= {doc.removeprefix("http://"): url.removeprefix("http://") for doc, url in live.items()}
+    # One pass over the text, so nothing a replacement wrote is replaced again (a live port
+    # 40003 starts with 4000), and whole ports only (`(?!\d)`: 4000 is not the start of 40003).
+    urls = "|".join(re.escape(doc) for doc in sorted(live, key=len, reverse=True))
+    pattern = re.compile(rf"(?P<url>{urls})(?!\d)|(?<![\w/.])\.venv/bin/python3?\b")
+    return pattern.sub(lambda m: live[m["url"]] if m["url"] else sys.executable, text)
 
 
 def output_problem(expected: str, printed: str) -> str | None:
@@ -367,6 +383,50 @@ def test_only_shell_blocks_are_marked_runnable():
     assert not marked, f"only ```sh blocks run; these are marked runnable too: {marked}"
 
 
+def test_every_doc_is_reachable_from_the_readme():
+    # A page nobody links to is a page nobody reads: follow the links from the README.
+    seen, todo = set(), [README]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for found in links(path):
+            target = urllib.parse.unquote(found.value.partition("#")[0])
+            linked = (path.parent / target).resolve()
+            if target and linked.suffix == ".md" and linked.is_file():
+                todo.append(linked)
+    unreachable = [str(path.relative_to(ROOT)) for path in DOCS if path not in seen]
+    assert not unreachable, f"no chain of links from README.md leads to {unreachable}"
+
+
+# Top-level folders that are made, not written (see .gitignore): no part of the layout.
+GENERATED = {"var", "test-results", "build", "node_modules", "__pycache__"}
+
+
+def readme_layout() -> str:
+    """Return the text of the README's layout tree (the first block under "## Layout")."""
+    blocks, prose = parse(README)
+    heading = prose.index("## Layout") + 1
+    return next(block.text for block in blocks if block.line > heading)
+
+
+def test_the_readme_layout_names_every_top_level_folder_and_no_other():
+    folders = {
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir()
+        and not path.name.startswith(".")
+        and not path.name.endswith(".egg-info")
+        and path.name not in GENERATED
+    }
+    # A top-level line of the tree starts with its folder: `tests/   pytest, ...`.
+    tops = (line.split()[0] for line in readme_layout().splitlines() if line[:1].strip())
+    named = {top.removesuffix("/") for top in tops if top.endswith("/")}
+    assert folders - named == set(), f"the README's layout leaves out {folders - named}"
+    assert named - folders == set(), f"the README's layout names missing {named - folders}"
+
+
 def test_the_docs_have_runnable_blocks_pointers_and_links_to_check():
     # A parser that silently found nothing would make every check above pass.
     assert len(CHAPTERS) == 10
@@ -392,6 +452,21 @@ def test_a_link_to_a_missing_file_or_heading_is_reported():
     index = ROOT / "docs" / "README.md"
     assert "leads to no file" in link_problem(Found(index, 1, "99-nothing.md"))
     assert "names no heading" in link_problem(Found(index, 1, "01-setup.md#no-such-heading"))
+
+
+def test_localize_rewrites_each_url_once_even_when_the_live_port_starts_with_4000():
+    block = (
+        "curl http://127.0.0.1:4000/x\n"
+        "curl 127.0.0.1:4000/y http://localhost:3010/api\n"
+        "echo 127.0.0.1:40001\n"
+        ".venv/bin/python -V\n"
+    )
+    assert localize(block, "http://127.0.0.1:40003", "http://127.0.0.1:4000") == (
+        "curl http://127.0.0.1:40003/x\n"
+        "curl 127.0.0.1:40003/y http://127.0.0.1:4000/api\n"
+        "echo 127.0.0.1:40001\n"
+        f"{sys.executable} -V\n"
+    )
 
 
 def test_expected_output_must_appear_in_order():

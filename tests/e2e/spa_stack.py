@@ -25,7 +25,7 @@ import single_page_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from single_page_app.views import SDK_DIST, VENDOR_FILES
 from tests.conftest import API_AUDIENCE, SPA_CLIENT
-from tests.servers import LiveServer, TenantServer, serve, serve_tenant
+from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 
 SPA_DIR = Path(single_page_app.__file__).parent
 # The SPA client's registered origin in the bundled tenant file, replaced for the tests.
@@ -83,14 +83,21 @@ def install_sdk() -> None:
     subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=SPA_DIR, check=True)  # noqa: S603
 
 
-def tenant_config_for(config_dir: Path, origins: list[str]) -> Path:
-    """Write a copy of the bundled tenant.toml that registers `origins` for the SPA client."""
-    text = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
+def registrations(origins: list[str]) -> dict[str, str]:
+    """Return the tenant.toml lists that name the SPA client's origin, and their test values."""
     callbacks = ", ".join(f'"{origin}/"' for origin in origins)
     web_origins = ", ".join(f'"{origin}"' for origin in origins)
     # callbacks and allowed_logout_urls name the origin with a slash, web_origins without.
-    replaced = text.replace(f'["{REGISTERED_ORIGIN}/"]', f"[{callbacks}]")
-    replaced = replaced.replace(f'["{REGISTERED_ORIGIN}"]', f"[{web_origins}]")
+    return {
+        f'["{REGISTERED_ORIGIN}/"]': f"[{callbacks}]",
+        f'["{REGISTERED_ORIGIN}"]': f"[{web_origins}]",
+    }
+
+
+def tenant_config_for(config_dir: Path, origins: list[str]) -> Path:
+    """Write a copy of the bundled tenant.toml that registers `origins` for the SPA client."""
+    text = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
+    replaced = replace_once(text, registrations(origins))
     assert replaced.count(origins[0]) == 3, "tenant.toml no longer registers the SPA as expected"
     path = config_dir / "tenant.toml"
     path.write_text(replaced, encoding="utf-8")

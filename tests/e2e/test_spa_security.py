@@ -1,4 +1,4 @@
-"""The single-page app's security checks in a real browser (security-bar.md, SPA cases)."""
+"""The single-page app's security checks in a real browser (docs/security.md, SPA cases)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ import sample_api
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from tests.conftest import API_AUDIENCE, WEB_CLIENT, WEB_SECRET
 from tests.e2e.spa_stack import LateApp
-from tests.servers import LiveServer, TenantServer, serve, serve_tenant
+from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 
 # The web client's registered origin in the bundled tenant file, replaced for the tests.
 REGISTERED_ORIGIN = "http://localhost:3000"
@@ -46,13 +46,20 @@ class WebStack:
     web_unknown_audience: LiveServer
 
 
+def registrations(origins: list[str]) -> dict[str, str]:
+    """Return the tenant.toml lists that name the web client's origin, and their test values."""
+    callbacks = ", ".join(f'"{origin}/callback"' for origin in origins)
+    logout_urls = ", ".join(f'"{origin}/"' for origin in origins)
+    return {
+        f'["{REGISTERED_ORIGIN}/callback"]': f"[{callbacks}]",
+        f'["{REGISTERED_ORIGIN}/"]': f"[{logout_urls}]",
+    }
+
+
 def tenant_config_for(config_dir: Path, origins: list[str]) -> Path:
     """Write a copy of the bundled tenant.toml that registers `origins` for the web client."""
     text = DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
-    callbacks = ", ".join(f'"{origin}/callback"' for origin in origins)
-    logout_urls = ", ".join(f'"{origin}/"' for origin in origins)
-    replaced = text.replace(f'["{REGISTERED_ORIGIN}/callback"]', f"[{callbacks}]")
-    replaced = replaced.replace(f'["{REGISTERED_ORIGIN}/"]', f"[{logout_urls}]")
+    replaced = replace_once(text, registrations(origins))
     assert replaced.count(origins[0]) == 2, (
         "tenant.toml no longer registers the web app as expected"
     )

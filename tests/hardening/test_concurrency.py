@@ -1,4 +1,4 @@
-"""Of concurrent duplicates of one state change, exactly one wins (security-bar rule 17).
+"""Of concurrent duplicates of one state change, exactly one wins (docs/security.md rule 17).
 
 Each test fires its requests from threads released by one barrier, against the live tenant
 (in this process, or gunicorn workers with TENANT_WORKERS=3, where the duplicates land in

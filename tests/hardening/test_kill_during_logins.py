@@ -1,6 +1,6 @@
 """A tenant killed with SIGKILL in the middle of a stream of logins loses and breaks nothing.
 
-Rules 17 and 18 of security-bar.md: every login is one SQLite transaction, so a crash at any
+Rules 17 and 18 of docs/security.md: every login is one SQLite transaction, so a crash at any
 instant leaves either all of a login or none of it, and a restart on the same data
 directory keeps signing keys, users, grants and the codes still on their way.
 """

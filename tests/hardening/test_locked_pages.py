@@ -2,7 +2,7 @@
 
 The JSON endpoints are covered by tests/mock_tenant/test_locked_database.py (503
 `temporarily_unavailable` with Retry-After, no token, nothing half-done); this is the same
-rule (security-bar 18) for a browser on Universal Login.
+rule (docs/security.md rule 18) for a browser on Universal Login.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ID token validation (security-bar rule 14): every forgery and slip is refused."""
+"""ID token validation (docs/security.md rule 14): every forgery and slip is refused."""
 
 from __future__ import annotations
 
