@@ -133,10 +133,61 @@ class SeedUser(Model):
         return self
 
 
+class Rules(Model):
+    """The rules the `hardened` profile adds to Auth0's defaults (docs/security.md).
+
+    Each is off in the `auth0` profile (what a real tenant does out of the box) and on in
+    `hardened` (RFC 9700, the OAuth 2.0 Security BCP); `[tenant.rules]` sets one on its own.
+    https://www.rfc-editor.org/rfc/rfc9700
+    """
+
+    # Rule 2: public clients must send a PKCE S256 challenge; `plain` is refused.
+    require_pkce_s256: bool
+    # Rule 6: no implicit or hybrid flows; tokens never in a URL or the front channel.
+    no_front_channel_tokens: bool
+    # Rule 10: a cooldown per address between two codes (`resend_cooldown` seconds).
+    resend_cooldown: bool
+    # Rule 10: /passwordless/start answers alike for known and unknown people.
+    uniform_start_answers: bool
+    # Rule 9: many wrong codes in a row lock the identifier for a while.
+    identifier_lockout: bool
+    # Rule 11: a magic link completes only in the browser that asked, or after a click.
+    confirm_magic_links: bool
+    # Rule 5: a rotated refresh token is never accepted again (no reuse interval).
+    no_refresh_reuse_interval: bool
+    # Auth0's tenant setting "Refresh Token Revocation Deletes Grant" (off by default).
+    revocation_deletes_grant: bool
+    # RFC 9207: `iss` in every authorization response, against mix-up attacks.
+    iss_in_authorization_response: bool
+
+
+PROFILES = {
+    "auth0": Rules(**dict.fromkeys(Rules.model_fields, False)),
+    "hardened": Rules(**dict.fromkeys(Rules.model_fields, True)),
+}
+
+
+class RuleOverrides(Model):
+    """`[tenant.rules]`: single rules set apart from the profile (unset: the profile's)."""
+
+    require_pkce_s256: bool | None = None
+    no_front_channel_tokens: bool | None = None
+    resend_cooldown: bool | None = None
+    uniform_start_answers: bool | None = None
+    identifier_lockout: bool | None = None
+    confirm_magic_links: bool | None = None
+    no_refresh_reuse_interval: bool | None = None
+    revocation_deletes_grant: bool | None = None
+    iss_in_authorization_response: bool | None = None
+
+
 class TenantSettings(Model):
-    """Tenant-wide settings: lifetimes, limits and dev switches."""
+    """Tenant-wide settings: the profile, lifetimes, limits and dev switches."""
 
     friendly_name: str = "Passwordless Demo"
+    # `auth0` answers as a new Auth0 tenant does; `hardened` adds RFC 9700's rules.
+    profile: Literal["auth0", "hardened"] = "auth0"
+    rules: RuleOverrides = RuleOverrides()
     # https://auth0.com/docs/authenticate/passwordless#configure-one-time-passwords
     otp_lifetime: int = Field(default=180, ge=30, le=600)
     otp_max_attempts: int = Field(default=3, ge=1, le=10)
@@ -187,6 +238,12 @@ class TenantConfig(Model):
         if not self.issuer.endswith("/"):
             raise ValueError("issuer must end with '/', as Auth0's does")
         return self
+
+    @property
+    def rules(self) -> Rules:
+        """Return the rules in force: the profile's, with `[tenant.rules]` applied."""
+        overrides = self.tenant.rules.model_dump(exclude_none=True)
+        return PROFILES[self.tenant.profile].model_copy(update=overrides)
 
     def client(self, client_id: str | None) -> Client | None:
         """Return the client with this id, or None."""

@@ -62,13 +62,29 @@ def shared_tenant(tmp_path_factory) -> TenantServer:
         yield server
 
 
+@pytest.fixture(scope="session")
+def shared_hardened_tenant(tmp_path_factory) -> TenantServer:
+    """Run one tenant with the `hardened` profile for every test that asks for only that."""
+    with serve_tenant(tmp_path_factory.mktemp("hardened"), profile="hardened") as server:
+        yield server
+
+
 @pytest.fixture
 def tenant_server(request, shared_tenant, tmp_path) -> TenantServer:
-    """Give a test a clean live tenant; `@pytest.mark.tenant_config(...)` gets its own."""
+    """Give a test a clean live tenant; `@pytest.mark.tenant_config(...)` gets its own.
+
+    `@pytest.mark.tenant_config(profile="hardened")` alone shares one hardened tenant, reset
+    before each test, as the default profile's tests share `shared_tenant`.
+    """
     marker = request.node.get_closest_marker("tenant_config")
     if marker is None:
         shared_tenant.reset()
         yield shared_tenant
+        return
+    if marker.kwargs == {"profile": "hardened"} and not marker.args:
+        hardened = request.getfixturevalue("shared_hardened_tenant")
+        hardened.reset()
+        yield hardened
         return
     with serve_tenant(tmp_path / "tenant", **marker.kwargs) as server:
         yield server
