@@ -17,6 +17,8 @@ from tests.mock_tenant.helpers import (
     send_email_code,
     wrong_code,
 )
+from tests.mock_tenant.test_universal_login import authorize_url
+from tests.ul_driver import login_via_universal_login
 
 pytestmark = pytest.mark.in_process
 
@@ -126,3 +128,15 @@ def test_deleting_a_user_announces_each_revoked_grant(tenant_server):
         requests.delete(tenant_server.url(f"_dev/api/users/{user_id}"), timeout=TIMEOUT)
     assert names(seen) == ["grant_revoked"]
     assert seen[0][1]["reason"] == "user deleted"
+
+
+def test_a_universal_login_and_its_logout_announce_the_session(tenant_server):
+    http = requests.Session()
+    with heard() as seen:
+        login_via_universal_login(
+            http, authorize_url(tenant_server), "ul@example.com", tenant_server
+        )
+        http.get(tenant_server.url("v2/logout"), allow_redirects=False, timeout=TIMEOUT)
+    assert names(seen)[0] == "code_sent"
+    assert names(seen)[-1] == "session_ended"
+    assert "user_created" in names(seen)
