@@ -16,15 +16,21 @@ import jwt
 
 # RFC 8725 section 3.1: the verifier picks the algorithm, never the token (its `alg` header)
 # and never the discovery document. Pinning RS256 also refuses `alg: none` and HS256 tokens
-# "signed" with the tenant's public key. Auth0 signs ID tokens with RS256.
+# "signed" with the tenant's public key. Auth0 signs its tokens with RS256.
 # https://www.rfc-editor.org/rfc/rfc8725#section-3.1
 ALGORITHMS = ["RS256"]
 
-# OpenID Connect Core 2: every ID token carries these.
+# Claims every token carries: ID tokens by OpenID Connect Core 2, JWT access tokens by
+# RFC 9068 section 2.2. A token without one of them is refused, not guessed at.
 # https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+# https://www.rfc-editor.org/rfc/rfc9068#section-2.2
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 
-# Clocks on two machines drift a little; a minute forgives that and little else.
+# Seconds of clock difference forgiven when checking `exp` and `iat`. RFC 7519 allows "some
+# small leeway, usually no more than a few minutes"; one minute covers two machines' clocks
+# drifting apart between syncs, keeps an expired token refused soon after, and is what
+# auth0-spa-js (the single-page app's SDK) forgives by default, so all four clients agree.
+# https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
 LEEWAY_SECONDS = 60
 
 # How long to keep the tenant's key set, and the least time between two fetches that an
@@ -43,9 +49,9 @@ class IdTokenValidator:
     def __init__(self, *, issuer: str, client_id: str, jwks_uri: str, timeout: float = 10):
         self.issuer = issuer
         self.client_id = client_id
-        # Keys come only from this URL, found in the configured tenant's discovery document.
-        # A token's own `jku`, `x5u` or `jwk` header would let its sender pick the key that
-        # verifies it, so nothing here reads them: PyJWKClient looks at `kid` alone.
+        # Keys come only from this URL, the configured tenant's key set. A token's own `jku`,
+        # `x5u` or `jwk` header would let its sender pick the key that verifies it, so
+        # nothing here reads them: PyJWKClient looks at `kid` alone.
         # https://www.rfc-editor.org/rfc/rfc8725#section-3.10
         self.jwks = jwt.PyJWKClient(
             jwks_uri,
