@@ -1,4 +1,4 @@
-"""The web app's ID token checks (regular_web_app/tokens.py), with tokens we sign ourselves.
+"""The web app's ID token checks (regular_web_app/id_token.py), with tokens we sign ourselves.
 
 A tiny Flask app publishes the test key as a JWKS, so the validator fetches keys over real
 HTTP exactly as it does from the tenant. Each test breaks one rule and expects a refusal.
@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from regular_web_app.tokens import IdTokenError, IdTokenValidator, peek
+from regular_web_app.id_token import IdTokenError, IdTokenValidator
 from tests.conftest import WEB_CLIENT
 from tests.issuers import KeyIssuer, public_jwk
 from tests.servers import serve
@@ -222,11 +222,3 @@ def test_garbage_is_rejected(validator):
     for garbage in ["", "not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30"]:
         with pytest.raises(IdTokenError):
             validator.validate(garbage, nonce=NONCE)
-
-
-def test_peek_decodes_header_and_payload_without_judging(keys):
-    decoded = peek(keys.sign(iss="https://anyone.test/"))
-    assert decoded["header"]["kid"] == KID
-    assert decoded["payload"]["iss"] == "https://anyone.test/"
-    # An opaque access token is not a JWT: nothing to show.
-    assert peek("opaque-token-value") is None

@@ -9,7 +9,6 @@ https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 import jwt
@@ -119,26 +118,3 @@ class IdTokenValidator:
             presented.encode(), nonce.encode()
         ):
             raise IdTokenError("the nonce does not match the one this login sent")
-
-
-def peek(token: str) -> dict | None:
-    """Decode a JWT's header and payload for display only, without checking anything.
-
-    Returns:
-        `{"header": {...}, "payload": {...}}`, or None for an opaque (non-JWT) token.
-
-    """
-    # For showing on the profile page only: nothing decoded here is trusted, and the token
-    # is never re-encoded. Validation is IdTokenValidator's job.
-    try:
-        return {
-            "header": jwt.get_unverified_header(token),
-            "payload": jwt.decode(token, options={"verify_signature": False}),
-        }
-    except jwt.PyJWTError:
-        return None
-
-
-def fingerprint(token: str) -> str:
-    """Return a short SHA-256 fingerprint, to tell tokens apart on a page without showing them."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12]
