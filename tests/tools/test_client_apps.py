@@ -1,4 +1,4 @@
-"""Each client app is copyable on its own: it imports no other part of the suite."""
+"""The client apps: each is copyable on its own, and all check tokens by one rule set."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import ast
 from pathlib import Path
 
 import pytest
+
+import native_tui_app.client
+import regular_web_app.id_token
+import sample_api.validator
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["regular_web_app", "native_tui_app", "single_page_app", "sample_api"]
@@ -37,3 +41,21 @@ def test_the_check_sees_an_import_of_another_part(tmp_path):
     source = tmp_path / "module.py"
     source.write_text("import os\nfrom tools.launcher import ServerProcess\nfrom . import views\n")
     assert imported_parts(source) == {"tools"}
+
+
+# The constants that make up the rule set, named alike in each app.
+RULES = [
+    "ALGORITHMS",
+    "REQUIRED_CLAIMS",
+    "LEEWAY_SECONDS",
+    "JWKS_LIFESPAN_SECONDS",
+    "JWKS_COOLDOWN_SECONDS",
+]
+
+
+def test_the_web_app_the_terminal_app_and_the_api_check_tokens_by_the_same_rules():
+    # Each app keeps its own copy (no shared import), so this is what keeps them equal.
+    modules = [regular_web_app.id_token, native_tui_app.client, sample_api.validator]
+    rules = [{name: getattr(module, name) for name in RULES} for module in modules]
+    assert rules[0] == rules[1] == rules[2]
+    assert rules[0]["ALGORITHMS"] == ["RS256"] and rules[0]["LEEWAY_SECONDS"] == 60
