@@ -55,7 +55,7 @@ run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; ope
 # The tenant (and the sample API) start in the background, logging to var/*.log, only
 # when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
 run-native: $(STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
-	$(PY) -m native_tui_app.run_native $(ARGS)
+	$(PY) -m tools.run_native $(ARGS)
 
 run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@echo "Open http://localhost:3000 (codes and links appear at http://127.0.0.1:4000/_dev/outbox)."
@@ -74,7 +74,7 @@ test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests a
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
 bench: $(STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
-	$(PY) bench/run.py $(ARGS)
+	$(PY) -m bench.run $(ARGS)
 
 lint: $(STAMP) ## Check style with ruff.
 	$(BIN)/ruff check .

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,16 +23,11 @@ from pathlib import Path
 
 import requests
 
+from tools.launcher import ServerProcess, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
 RESULTS = ROOT / "bench" / "results"
-
-
-def free_port() -> int:
-    """Return a free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:
@@ -42,31 +36,16 @@ class Server:
     def __init__(self, name: str, command: list[str]):
         self.name, self.port = name, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        started = time.perf_counter()
-        self.process = subprocess.Popen(  # noqa: S603 (our own commands)
+        self.process = ServerProcess(
             [c.replace("{port}", str(self.port)) for c in command],
+            self.base + "/.well-known/openid-configuration",
+            name=name,
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
         )
-        self.cold_start = self._wait_ready(started)
+        started = time.perf_counter()
+        self.process.start(timeout=60)
+        self.cold_start = time.perf_counter() - started
         self.idle_rss_mb = self.memory_mb("VmRSS")
-
-    def _wait_ready(self, started: float) -> float:
-        """Poll discovery until it answers 200 and return the seconds that took."""
-        deadline = started + 60
-        while time.perf_counter() < deadline:
-            try:
-                if (
-                    requests.get(
-                        self.base + "/.well-known/openid-configuration", timeout=2
-                    ).status_code
-                    == 200
-                ):
-                    return time.perf_counter() - started
-            except requests.ConnectionError:
-                time.sleep(0.005)
-        raise RuntimeError(f"{self.name} did not start")
 
     def memory_mb(self, field: str) -> float:
         """Sum a /proc memory field (VmRSS now, VmHWM peak) over the process and its children."""
@@ -86,11 +65,7 @@ class Server:
 
     def stop(self) -> None:
         """Stop the process (and gunicorn's workers with it)."""
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        self.process.stop()
 
 
 def tenant_config(directory: Path, *settings: str) -> Path:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -49,9 +50,30 @@ CALLBACK_PATH = "/callback"
 # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
 
-# Seconds of clock difference forgiven when checking `exp` and `iat`: "some small leeway,
-# usually no more than a few minutes" (https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4).
-LEEWAY = 60
+# RFC 8725 section 3.1: the verifier picks the algorithm, never the token (its `alg` header)
+# and never the discovery document. Pinning RS256 also refuses `alg: none` and HS256 tokens
+# "signed" with the tenant's public key. Auth0 signs its tokens with RS256.
+# https://www.rfc-editor.org/rfc/rfc8725#section-3.1
+ALGORITHMS = ["RS256"]
+
+# Claims every token carries: ID tokens by OpenID Connect Core 2, JWT access tokens by
+# RFC 9068 section 2.2. A token without one of them is refused, not guessed at.
+# https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+# https://www.rfc-editor.org/rfc/rfc9068#section-2.2
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+
+# Seconds of clock difference forgiven when checking `exp` and `iat`. RFC 7519 allows "some
+# small leeway, usually no more than a few minutes"; one minute covers two machines' clocks
+# drifting apart between syncs, keeps an expired token refused soon after, and is what
+# auth0-spa-js (the single-page app's SDK) forgives by default, so all four clients agree.
+# https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
+LEEWAY_SECONDS = 60
+
+# How long to keep the tenant's key set, and the least time between two fetches that an
+# unknown `kid` may cause (so made-up `kid`s cost the tenant one request, not one each).
+JWKS_LIFESPAN_SECONDS = 600
+JWKS_COOLDOWN_SECONDS = 30
+
 # Seconds to wait for the tenant or the API before saying it is unreachable.
 TIMEOUT = 10
 
@@ -152,10 +174,16 @@ class PasswordlessClient:
         self.api_url = api_url.rstrip("/")
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "passwordless-demo-native-app"
-        # Keys only from the configured JWKS URL, never from a token's `jku`/`x5u`/`jwk`
-        # header. An unknown `kid` refetches the set at most once per cooldown.
+        # Keys come only from this URL, the configured tenant's key set. A token's own `jku`,
+        # `x5u` or `jwk` header would let its sender pick the key that verifies it, so
+        # nothing here reads them: PyJWKClient looks at `kid` alone.
+        # https://www.rfc-editor.org/rfc/rfc8725#section-3.10
         self.jwks = jwt.PyJWKClient(
-            self.base_url + "/.well-known/jwks.json", timeout=TIMEOUT, cooldown_duration=30
+            self.base_url + "/.well-known/jwks.json",
+            cache_jwk_set=True,
+            lifespan=JWKS_LIFESPAN_SECONDS,
+            cooldown_duration=JWKS_COOLDOWN_SECONDS,
+            timeout=TIMEOUT,
         )
 
     # ---- the direct passwordless grant ----------------------------------------------------
@@ -285,6 +313,11 @@ class PasswordlessClient:
     def validate_id_token(self, id_token: str, nonce: str | None = None) -> dict:
         """Check an ID token's signature and claims and return the claims.
 
+        Args:
+            id_token: the compact JWT from the token endpoint.
+            nonce: the nonce a browser login sent to /authorize; None for the OTP grant and
+                for a refresh, whose tokens carry none (OpenID Connect Core 12.2).
+
         Raises:
             InvalidToken: for anything wrong; TenantUnreachable if the keys cannot be fetched.
 
@@ -294,14 +327,14 @@ class PasswordlessClient:
             key = self.jwks.get_signing_key_from_jwt(id_token)
             claims = jwt.decode(
                 id_token,
-                key,
-                # Fixed here, never read from the token or discovery: that is how `alg: none`
-                # and HS256-with-the-public-key forgeries are stopped (RFC 8725 3.1).
-                algorithms=["RS256"],
-                audience=self.client_id,
+                key.key,
+                algorithms=ALGORITHMS,
+                # OIDC Core 3.1.3.7 steps 2 and 3: the issuer is exactly the tenant's, with
+                # Auth0's trailing slash, and our client id is among the audiences.
                 issuer=self.issuer,
-                leeway=LEEWAY,
-                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+                audience=self.client_id,
+                leeway=LEEWAY_SECONDS,
+                options={"require": REQUIRED_CLAIMS},
             )
         except jwt.PyJWKClientConnectionError as error:
             raise errors.TenantUnreachable(
@@ -309,13 +342,34 @@ class PasswordlessClient:
             ) from error
         except jwt.PyJWTError as error:
             raise errors.InvalidToken(f"The ID token is not valid: {error}") from error
-        # https://openid.net/specs/openid-connect-core-1_0.html#NonceNotes: the nonce ties
-        # the token to this login attempt, so a replayed token from another one is refused.
-        if nonce is not None and not secrets.compare_digest(
-            str(claims.get("nonce", "")).encode(), nonce.encode()
+        self._check_authorized_party(claims)
+        self._check_nonce(claims, nonce)
+        return claims
+
+    def _check_authorized_party(self, claims: dict) -> None:
+        """Require `azp` to be us when the token names several audiences (OIDC Core 3.1.3.7)."""
+        # https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation steps 4-5
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        if len(audiences) > 1 and claims.get("azp") != self.client_id:
+            raise errors.InvalidToken(
+                "The ID token is not valid: it has several audiences and names another party."
+            )
+        if "azp" in claims and claims["azp"] != self.client_id:
+            raise errors.InvalidToken(
+                "The ID token is not valid: it was issued to another client (azp)."
+            )
+
+    @staticmethod
+    def _check_nonce(claims: dict, nonce: str | None) -> None:
+        """Require the nonce this login sent, which ties the token to this login attempt."""
+        # https://openid.net/specs/openid-connect-core-1_0.html#NonceNotes
+        if nonce is None:
+            return
+        presented = claims.get("nonce")
+        if not isinstance(presented, str) or not hmac.compare_digest(
+            presented.encode(), nonce.encode()
         ):
             raise errors.InvalidToken("The ID token is not valid: its nonce does not match.")
-        return claims
 
     # ---- browser login (authorization code + PKCE over a loopback redirect) -------------------
 

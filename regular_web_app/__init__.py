@@ -11,7 +11,7 @@ from cachelib import FileSystemCache
 from flask import Flask, current_app, request
 from flask_session import Session
 
-from . import auth, csrf, errors, settings, tenant, views
+from . import auth, auth0_client, csrf, errors, settings, views
 
 
 def create_app(config: Mapping | None = None) -> Flask:
@@ -64,7 +64,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     Session(app)
 
     csrf.init_app(app)
-    tenant.init_app(app)
+    auth0_client.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
     errors.register_error_handlers(app)

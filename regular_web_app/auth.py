@@ -27,9 +27,9 @@ from flask import (
     url_for,
 )
 
-from . import tenant
+from . import auth0_client
 from .errors import FriendlyError, talking_to_tenant
-from .tokens import IdTokenError
+from .id_token import IdTokenError
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger("regular_web_app")
@@ -95,7 +95,7 @@ def safe_next(target: str | None) -> str:
 def login():
     """Send the browser to the tenant's Universal Login with a fresh state, nonce and PKCE."""
     # Read (and check) the discovery document first: /authorize's address comes from it.
-    tenant.metadata()
+    auth0_client.metadata()
     # https://auth0.com/docs/api/authentication#authorization-code-flow-with-pkce
     params = {"audience": current_app.config["AUTH0_AUDIENCE"]}
     if request.args.get("connection") in CONNECTIONS:
@@ -104,7 +104,7 @@ def login():
     allowed = current_app.config["API_SCOPES"].split()
     extra = [s for s in request.args.get("scope", "").split() if s in allowed]
     if extra:
-        params["scope"] = " ".join([tenant.SCOPE, *extra])
+        params["scope"] = " ".join([auth0_client.SCOPE, *extra])
     # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest
     if request.args.get("prompt") == "login":
         params["prompt"] = "login"
@@ -126,7 +126,7 @@ def login():
     with talking_to_tenant("starting the login"):
         # Authlib adds the PKCE challenge and keeps the verifier, state and redirect_uri in
         # the (server-side) session for the callback.
-        return tenant.client().authorize_redirect(
+        return auth0_client.authlib_client().authorize_redirect(
             redirect_uri=url_for("auth.callback", _external=True),
             state=state,
             nonce=nonce,
@@ -157,7 +157,7 @@ def callback():
         with talking_to_tenant("exchanging the login code for tokens"):
             # Authlib checks state against its own record, sends the code with the PKCE
             # verifier and our secret (RFC 6749 4.1.3), and checks the ID token its way.
-            token = tenant.client().authorize_access_token()
+            token = auth0_client.authlib_client().authorize_access_token()
     except MismatchingStateError:
         raise FriendlyError(
             400, "This login link is no longer valid", "The state did not match."
@@ -177,10 +177,10 @@ def callback():
 
     if not isinstance(token.get("id_token"), str):
         _refuse_id_token("the token response has no ID token")
-    # Our own check, every rule visible in tokens.py (docs/security.md rule 14).
+    # Our own check, every rule visible in id_token.py (docs/security.md rule 14).
     try:
         with talking_to_tenant("fetching the login service's signing keys"):
-            validator = tenant.id_token_validator()
+            validator = auth0_client.id_token_validator()
             claims = validator.validate(token["id_token"], nonce=login_data["nonce"])
     except IdTokenError as error:
         _refuse_id_token(str(error))
@@ -193,7 +193,7 @@ def _check_authorization_response() -> None:
     """Turn an error answer from /authorize into a page, and refuse a mixed-up issuer."""
     # RFC 9207: when the tenant names itself in the answer, it must be our tenant.
     # https://www.rfc-editor.org/rfc/rfc9207#section-2.4
-    if "iss" in request.args and request.args["iss"] != tenant.issuer():
+    if "iss" in request.args and request.args["iss"] != auth0_client.issuer():
         raise FriendlyError(400, "The login did not complete", "Another issuer answered.")
     # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1
     error = request.args.get("error")
@@ -263,10 +263,10 @@ def logout():
     # The CSRF token was checked before this view ran (csrf.py): another site cannot log
     # a visitor out by posting here.
     refresh_token = (session.get("tokens") or {}).get("refresh_token")
-    if refresh_token and not tenant.revoke(refresh_token):
+    if refresh_token and not auth0_client.revoke(refresh_token):
         # Still log out locally; the token dies at its expiry at the latest.
         log.warning("Could not revoke the refresh token at logout")
     # The stored session is deleted and the browser told to drop the cookie, so the old
     # cookie opens nothing any more.
     end_session()
-    return redirect(tenant.logout_url(url_for("main.index", _external=True)))
+    return redirect(auth0_client.logout_url(url_for("main.index", _external=True)))

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 
+import jwt
 import requests
 from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
 
-from . import tenant
+from . import auth0_client
 from .auth import end_session, login_required, token_record
 from .errors import FriendlyError, talking_to_tenant
-from .tokens import IdTokenError, fingerprint, peek
+from .id_token import IdTokenError
 
 bp = Blueprint("main", __name__)
 log = logging.getLogger("regular_web_app")
@@ -59,8 +61,8 @@ def refresh():
         flash("This login has no refresh token (ask for offline_access to get one).", "info")
         return redirect(url_for("main.profile"))
     try:
-        answer = tenant.refresh(old)
-    except tenant.RefreshRefused as refused:
+        answer = auth0_client.refresh(old)
+    except auth0_client.RefreshRefused as refused:
         # invalid_grant: revoked, expired, or reused after rotation (which revokes the whole
         # family). The tokens we hold are worthless, so the local session ends too.
         log.info("Refresh refused: %s", refused.error)
@@ -96,7 +98,7 @@ def _check_refreshed_id_token(id_token: str) -> None:
     # https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
     try:
         with talking_to_tenant("checking your refreshed login"):
-            claims = tenant.id_token_validator().validate(id_token, nonce=None)
+            claims = auth0_client.id_token_validator().validate(id_token, nonce=None)
     except IdTokenError as error:
         log.warning("Refreshed ID token refused: %s", error)
         claims = None
@@ -151,3 +153,26 @@ def _call_api(path: str, needs: str, access_token: str) -> dict:
         result["body"] = response.text
     result["body"] = result["body"][:MAX_SHOWN_BODY]
     return result
+
+
+def peek(token: str) -> dict | None:
+    """Decode a JWT's header and payload for display only, without checking anything.
+
+    Returns:
+        `{"header": {...}, "payload": {...}}`, or None for an opaque (non-JWT) token.
+
+    """
+    # For showing on the profile page only: nothing decoded here is trusted, and the token
+    # is never re-encoded. Validation is id_token.py's job.
+    try:
+        return {
+            "header": jwt.get_unverified_header(token),
+            "payload": jwt.decode(token, options={"verify_signature": False}),
+        }
+    except jwt.PyJWTError:
+        return None
+
+
+def fingerprint(token: str) -> str:
+    """Return a short SHA-256 fingerprint, to tell tokens apart on a page without showing them."""
+    return hashlib.sha256(token.encode()).hexdigest()[:12]

@@ -6,6 +6,8 @@ import os
 import re
 from collections.abc import Mapping
 
+from .validator import JWKS_COOLDOWN_SECONDS, JWKS_LIFESPAN_SECONDS
+
 # Zero-config defaults: the mock tenant from `make run-tenant` and the SPA on port 3001.
 # Override any of them in the environment (or a `.env` file) to point at a real Auth0 tenant.
 DEFAULTS = {
@@ -14,9 +16,9 @@ DEFAULTS = {
     "PORT": 3010,
     "ALLOWED_ORIGINS": "http://localhost:3001",
     # How long the signing keys are kept before they are fetched again, in seconds.
-    "JWKS_CACHE_LIFESPAN": 600,
+    "JWKS_CACHE_LIFESPAN": JWKS_LIFESPAN_SECONDS,
     # The least time between two fetches caused by an unknown `kid`, in seconds.
-    "JWKS_COOLDOWN": 30,
+    "JWKS_COOLDOWN": JWKS_COOLDOWN_SECONDS,
 }
 
 # The names Auth0's quickstarts use, read without a prefix so one `.env` serves them all.

@@ -10,17 +10,29 @@ from __future__ import annotations
 
 import jwt
 
-# RFC 8725 section 3.1: the verifier picks the algorithm; a token's `alg` never widens the
-# list. Pinning RS256 also refuses `alg: none` and HS256 signed with the public key.
+# RFC 8725 section 3.1: the verifier picks the algorithm, never the token (its `alg` header)
+# and never the discovery document. Pinning RS256 also refuses `alg: none` and HS256 tokens
+# "signed" with the tenant's public key. Auth0 signs its tokens with RS256.
 # https://www.rfc-editor.org/rfc/rfc8725#section-3.1
 ALGORITHMS = ["RS256"]
 
-# RFC 9068 section 2.2 lists the claims every JWT access token carries.
+# Claims every token carries: ID tokens by OpenID Connect Core 2, JWT access tokens by
+# RFC 9068 section 2.2. A token without one of them is refused, not guessed at.
+# https://openid.net/specs/openid-connect-core-1_0.html#IDToken
 # https://www.rfc-editor.org/rfc/rfc9068#section-2.2
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 
-# Clocks on two machines drift a little; 30 seconds forgives that and little else.
-LEEWAY_SECONDS = 30
+# Seconds of clock difference forgiven when checking `exp` and `iat`. RFC 7519 allows "some
+# small leeway, usually no more than a few minutes"; one minute covers two machines' clocks
+# drifting apart between syncs, keeps an expired token refused soon after, and is what
+# auth0-spa-js (the single-page app's SDK) forgives by default, so all four clients agree.
+# https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
+LEEWAY_SECONDS = 60
+
+# How long to keep the tenant's key set, and the least time between two fetches that an
+# unknown `kid` may cause (so made-up `kid`s cost the tenant one request, not one each).
+JWKS_LIFESPAN_SECONDS = 600
+JWKS_COOLDOWN_SECONDS = 30
 
 # A tenant that does not answer within this time counts as down (503), not as slow.
 JWKS_TIMEOUT_SECONDS = 5
@@ -43,14 +55,15 @@ class AccessTokenValidator:
         issuer: str,
         audience: str,
         jwks_url: str,
-        cache_lifespan: float = 600,
-        cooldown: float = 30,
+        cache_lifespan: float = JWKS_LIFESPAN_SECONDS,
+        cooldown: float = JWKS_COOLDOWN_SECONDS,
     ):
         self.issuer = issuer
         self.audience = audience
-        # PyJWKClient keeps the key set for `lifespan` seconds. A token with a `kid` the
-        # set lacks makes it fetch again, but at most once per `cooldown_duration`, so a
-        # flood of made-up `kid`s costs the tenant one request, not one each.
+        # Keys come only from this URL, the configured tenant's key set. A token's own `jku`,
+        # `x5u` or `jwk` header would let its sender pick the key that verifies it, so
+        # nothing here reads them: PyJWKClient looks at `kid` alone.
+        # https://www.rfc-editor.org/rfc/rfc8725#section-3.10
         self.jwks = jwt.PyJWKClient(
             jwks_url,
             cache_jwk_set=True,
@@ -106,9 +119,6 @@ class AccessTokenValidator:
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
             raise InvalidTokenError("The access token names no signing key.")
-        # RFC 8725 section 3.10: `jku`, `x5u` and an embedded `jwk` are never followed;
-        # keys come only from the configured JWKS URL, looked up by `kid`.
-        # https://www.rfc-editor.org/rfc/rfc8725#section-3.10
         try:
             return self.jwks.get_signing_key(kid)
         except (jwt.PyJWKClientConnectionError, jwt.PyJWKSetError, ValueError) as error:

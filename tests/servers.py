@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import collections
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import threading
-import time
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,6 +19,7 @@ from werkzeug.serving import make_server
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core.tenant import Tenant
+from tools.launcher import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -159,114 +155,56 @@ class TenantProcess:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.config_file = Path(config_file) if config_file else DEFAULT_CONFIG_FILE
-        self.settings = settings
-        self.process: subprocess.Popen | None = None
-        self.output: collections.deque[str] = collections.deque(maxlen=200)
+        if settings:
+            changed = self.data_dir.parent / f"{self.data_dir.name}-config.toml"
+            changed.write_text(_toml_with_settings(self.config_file, settings))
+            self.config_file = changed
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_TENANT_")}
+        # The output goes to a pipe, not a file: a test may limit the tenant's file sizes
+        # (RLIMIT_FSIZE). The launcher keeps its last lines for `log()`.
+        self.process = ServerProcess(
+            [
+                sys.executable,
+                "-m",
+                "mock_tenant",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(self.data_dir),
+                "--workers",
+                str(workers),
+                "--config",
+                str(self.config_file),
+            ],
+            self.base_url + "/.well-known/openid-configuration",
+            name="tenant",
+            env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+            cwd=ROOT,
+        )
         self.server: TenantServer | None = None
 
     def start(self, timeout: float = 30) -> TenantServer:
         """Start the tenant, wait until it answers, and return a TenantServer for it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        config_file = self.config_file
-        if self.settings:
-            config_file = self.data_dir.parent / f"{self.data_dir.name}-config.toml"
-            config_file.write_text(_toml_with_settings(self.config_file, self.settings))
-        command = [
-            sys.executable,
-            "-m",
-            "mock_tenant",
-            "--port",
-            str(self.port),
-            "--data-dir",
-            str(self.data_dir),
-            "--workers",
-            str(self.workers),
-            "--config",
-            str(config_file),
-        ]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_TENANT_")}
-        self.process = subprocess.Popen(  # noqa: S603 (our interpreter, our module)
-            command,
-            cwd=ROOT,
-            env={**env, "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"},
-            stdin=subprocess.DEVNULL,
-            # A pipe, not a file: a test may limit the tenant's file sizes (RLIMIT_FSIZE).
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        self._drainer = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
-        self._drainer.start()
-        try:
-            self._wait_until_ready(timeout)
-            if self.server is None:
-                config = load_config(
-                    config_file, issuer=self.base_url + "/", data_dir=self.data_dir
-                )
-                self.server = TenantServer(self.base_url, app=None, own_tenant=Tenant(config))
-        except BaseException:
-            self.kill()
-            raise
+        self.process.start(timeout)
+        if self.server is None:
+            config = load_config(
+                self.config_file, issuer=self.base_url + "/", data_dir=self.data_dir
+            )
+            self.server = TenantServer(self.base_url, app=None, own_tenant=Tenant(config))
         return self.server
 
     def kill(self) -> None:
         """SIGKILL the tenant and all its workers (a crash: no cleanup, no final checkpoint)."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.process.wait(timeout=10)
-        # Every writer of the pipe is dead now: the drainer reaches the end and stops.
-        self._drainer.join(timeout=10)
-        self.process.stdout.close()
-        self.process = None
+        self.process.kill()
 
     def stop(self) -> None:
         """Stop the tenant gracefully (SIGTERM), or kill it if it does not stop in time."""
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            pass
-        # Whatever is left of the group (a stuck worker) goes too.
-        self.kill()
+        self.process.stop()
 
     def log(self) -> str:
         """Return the last lines the tenant printed."""
-        return "".join(self.output)
-
-    def _drain(self, process: subprocess.Popen) -> None:
-        """Keep the last lines of the tenant's output (and keep its pipe from filling up)."""
-        for line in process.stdout:
-            self.output.append(line)
-
-    def _wait_until_ready(self, timeout: float) -> None:
-        """Poll discovery until the tenant answers (importing and forking takes a moment)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the tenant exited early:\n{self.log()}")
-            try:
-                requests.get(self.base_url + "/.well-known/openid-configuration", timeout=2)
-                return
-            except (requests.ConnectionError, requests.Timeout):
-                # Not listening yet, or listening while no worker has booted yet.
-                time.sleep(0.05)
-        raise RuntimeError(f"the tenant did not start in {timeout} s:\n{self.log()}")
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return self.process.output()
 
 
 def replace_once(text: str, replacements: dict[str, str]) -> str:

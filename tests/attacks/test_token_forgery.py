@@ -19,7 +19,7 @@ import jwt
 import pytest
 import requests
 
-from regular_web_app.tokens import IdTokenError, IdTokenValidator
+from regular_web_app.id_token import IdTokenError, IdTokenValidator
 from tests.attacks.helpers import html_text, query_of
 from tests.conftest import API_AUDIENCE, WEB_CLIENT
 from tests.mock_tenant.helpers import login, userinfo

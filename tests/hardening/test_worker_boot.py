@@ -1,9 +1,8 @@
 """Gunicorn workers that boot while the database is locked wait for it instead of failing.
 
-Found by running the tenant's tests against `--workers 3`: a worker that booted while a
-test held the write lock failed in Tenant() (StorageBusy), and gunicorn treats a worker
-that cannot boot as fatal, so the whole tenant stopped. serving.GunicornTenant.load now
-retries for a bounded time.
+Gunicorn treats a worker that cannot boot as fatal and stops the whole tenant, so a worker
+that meets the write lock held by another process (a test, a backup, a long transaction)
+while it opens the tenant must retry, for a bounded time, rather than fail.
 """
 
 from __future__ import annotations

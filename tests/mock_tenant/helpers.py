@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
 
 import jwt
 import requests
@@ -187,10 +186,3 @@ def issue_authorization_code(
         return grants.issue_authorization_code(
             db, tenant, request, user_id=user["user_id"], auth_time=now, sid=sid
         )
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]

@@ -8,7 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import NATIVE_CLIENT
-from tests.mock_tenant.helpers import free_port, otp_token, start
+from tests.mock_tenant.helpers import otp_token, start
+from tools.launcher import free_port
 
 SMTP_PORT = free_port()
 SILENT_PORT = free_port()

@@ -1,16 +1,15 @@
 """Two `python -m mock_tenant` processes on one data directory behave as one tenant."""
 
-import subprocess
 import sys
-import time
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import requests
 
 from tests.conftest import NATIVE_CLIENT
-from tests.mock_tenant.helpers import TIMEOUT, free_port, otp_token, refresh, send_email_code
+from tests.mock_tenant.helpers import TIMEOUT, otp_token, refresh, send_email_code
 from tests.servers import TenantServer
+from tools.launcher import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,9 +21,7 @@ def tenant_processes(data_dir: Path, logs: Path, count: int = 2):
         tenants = []
         for n in range(count):
             port = free_port()
-            log_file = logs / f"tenant-{n}.log"
-            log = stack.enter_context(log_file.open("w"))
-            process = subprocess.Popen(  # noqa: S603 (our interpreter, our module, fixed arguments)
+            tenant = ServerProcess(
                 [
                     sys.executable,
                     "-m",
@@ -34,40 +31,19 @@ def tenant_processes(data_dir: Path, logs: Path, count: int = 2):
                     "--data-dir",
                     str(data_dir),
                 ],
+                f"http://127.0.0.1:{port}/.well-known/openid-configuration",
+                name=f"tenant {n}",
                 cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                log_file=logs / f"tenant-{n}.log",
             )
-            stack.callback(_stop, process)
-            tenants.append((process, f"http://127.0.0.1:{port}", log_file))
-        for process, base_url, log_file in tenants:
-            _wait_until_ready(process, base_url, log_file)
+            # Spawned together, before any is ready: they race to create one database.
+            tenant.spawn()
+            stack.callback(tenant.stop)
+            tenants.append((tenant, f"http://127.0.0.1:{port}"))
+        for tenant, _ in tenants:
+            tenant.wait_until_ready()
         # The test-side helpers (outbox, last_code) only need the URL, not the app.
-        yield [TenantServer(base_url, app=None) for _, base_url, _ in tenants]
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """Stop a tenant process, killing it if it does not stop in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def _wait_until_ready(process: subprocess.Popen, base_url: str, log_file: Path) -> None:
-    """Poll discovery until the tenant answers (it takes a moment to import and start)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the tenant exited early:\n{log_file.read_text()}")
-        try:
-            requests.get(base_url + "/.well-known/openid-configuration", timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.05)
-    raise AssertionError(f"the tenant did not start in time:\n{log_file.read_text()}")
+        yield [TenantServer(base_url, app=None) for _, base_url in tenants]
 
 
 def test_a_code_sent_by_one_process_is_accepted_by_the_other(tmp_path):

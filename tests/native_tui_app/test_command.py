@@ -1,15 +1,10 @@
-"""`python -m native_tui_app` and `make run-native`'s launcher."""
+"""`python -m native_tui_app`: the command a learner runs."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
-import pytest
-import requests
-
-from native_tui_app import run_native
 from native_tui_app.__main__ import build_app, parse_args
 from native_tui_app.remember import TokenStore
 
@@ -70,43 +65,3 @@ def test_a_bad_domain_is_a_short_message_not_a_traceback():
     )
     assert result.returncode == 2
     assert "http(s) URL" in result.stderr and "Traceback" not in result.stderr
-
-
-# ---- run_native: the servers `make run-native` starts ------------------------------------------
-
-
-def test_only_local_plain_http_servers_are_ours_to_start():
-    found = run_native.services("http://127.0.0.1:4000", "http://localhost:3010")
-    assert [(s.name, s.base_url) for s in found] == [
-        ("tenant", "http://127.0.0.1:4000"),
-        ("sample_api", "http://localhost:3010"),
-    ]
-    assert found[1].env == {"AUTH0_DOMAIN": "http://127.0.0.1:4000"}
-    assert run_native.services("https://tenant.eu.auth0.com", "https://api.example.com") == []
-
-
-def test_a_tenant_that_already_answers_is_used_not_started(tenant_server, capsys):
-    (tenant,) = run_native.services(tenant_server.base_url, "https://api.example.com")
-    assert run_native.start(tenant) is None
-    assert "already running" in capsys.readouterr().out
-
-
-def test_a_missing_tenant_is_started_logged_to_a_file_and_stopped(tmp_path, monkeypatch):
-    # Work in a scratch directory: the tenant's data and log go under ./var there.
-    monkeypatch.chdir(tmp_path)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    (tenant,) = run_native.services(f"http://127.0.0.1:{port}", "https://api.example.com")
-    process = run_native.start(tenant)
-    try:
-        assert process is not None
-        url = f"http://127.0.0.1:{port}/.well-known/openid-configuration"
-        assert requests.get(url, timeout=5).json()["issuer"] == f"http://127.0.0.1:{port}/"
-        assert (tmp_path / "var" / "tenant.log").exists()
-    finally:
-        run_native.stop(process)
-    # Stopped means stopped: the process is gone and the port answers no more.
-    assert process.poll() is not None
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url, timeout=5)

@@ -63,10 +63,35 @@ def test_the_issuer_without_its_trailing_slash_is_refused(client, key_server):
         client.validate_id_token(key_server.sign(iss=key_server.base_url))
 
 
-def test_a_small_clock_difference_is_forgiven(client, key_server):
-    # The tenant's clock runs 30 s ahead of ours: inside the leeway.
-    ahead = int(time.time()) + 30
-    assert client.validate_id_token(key_server.sign(iat=ahead))
+@pytest.mark.parametrize("seconds", [45, -45])
+def test_a_clock_difference_within_the_minute_of_leeway_is_forgiven(client, key_server, seconds):
+    # The tenant's clock runs 45 s ahead of ours (iat in our future), or behind (exp just past).
+    now = int(time.time())
+    changes = {"iat": now + seconds} if seconds > 0 else {"iat": now - 600, "exp": now + seconds}
+    assert client.validate_id_token(key_server.sign(**changes))
+
+
+@pytest.mark.parametrize("seconds", [90, -90])
+def test_a_clock_difference_beyond_the_minute_of_leeway_is_refused(client, key_server, seconds):
+    now = int(time.time())
+    changes = {"iat": now + seconds} if seconds > 0 else {"iat": now - 600, "exp": now + seconds}
+    with pytest.raises(errors.InvalidToken, match="(?i)iat|expired"):
+        client.validate_id_token(key_server.sign(**changes))
+
+
+def test_a_token_issued_to_another_client_is_refused(client, key_server):
+    # OIDC Core 3.1.3.7 step 5: `azp`, when present, must be our client id.
+    with pytest.raises(errors.InvalidToken, match="azp"):
+        client.validate_id_token(key_server.sign(azp="demo-regular-web-app"))
+    assert client.validate_id_token(key_server.sign(azp=NATIVE_CLIENT))["azp"] == NATIVE_CLIENT
+
+
+def test_several_audiences_need_us_as_the_authorized_party(client, key_server):
+    # OIDC Core 3.1.3.7 step 4: with several audiences, `azp` must be present and be us.
+    with pytest.raises(errors.InvalidToken, match="several audiences"):
+        client.validate_id_token(key_server.sign(aud=[NATIVE_CLIENT, "demo-regular-web-app"]))
+    token = key_server.sign(aud=[NATIVE_CLIENT, "demo-regular-web-app"], azp=NATIVE_CLIENT)
+    assert client.validate_id_token(token)["azp"] == NATIVE_CLIENT
 
 
 def test_a_token_signed_by_another_key_is_refused(client, key_server):

@@ -206,7 +206,7 @@ async def test_quitting_while_waiting_for_the_browser_does_not_hang(make_app):
     # its loopback listener closes.
     callback = urllib.parse.parse_qs(urllib.parse.urlsplit(opened[0]).query)["redirect_uri"][0]
     port = urllib.parse.urlsplit(callback).port
-    # A generous bound, not a speed check: without the fix it would wait five minutes.
+    # A generous bound, not a speed check: a listener left waiting stays open five minutes.
     while time.monotonic() - started < 30:
         try:
             # Connect without sending a request, which the listener would take as the callback.

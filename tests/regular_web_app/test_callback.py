@@ -199,7 +199,7 @@ def test_a_tenant_that_names_another_issuer_is_not_trusted(make_web_app, tenant_
 def test_an_id_token_for_another_login_is_refused_and_no_session_starts(auth, client):
     # Start a login, then change the nonce this browser expects (as if the ID token came
     # from another login). Authlib compares with its own copy, which still matches: only
-    # the app's own check (regular_web_app/tokens.py) can catch this.
+    # the app's own check (regular_web_app/id_token.py) can catch this.
     authorize_url = auth.start()
     state = query_of(authorize_url)["state"]
     with client.session_transaction() as session:

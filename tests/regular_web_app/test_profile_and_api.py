@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import jwt
 import pytest
 import requests
 
+from regular_web_app.views import peek
 from sample_api import create_app as create_api
 from tests.regular_web_app.conftest import HTML_ERROR_PAGE, WebAppActions, closed_port_url
 from tests.servers import TenantServer, serve, serve_tenant
@@ -154,3 +156,14 @@ def test_the_api_call_with_the_api_down_shows_a_friendly_message(auth, client):
     page = client.get("/api-call")
     assert page.status_code == 200
     assert page.text.count("is not reachable") == 2
+
+
+def test_peek_decodes_header_and_payload_without_judging():
+    # Signed with a key nobody checks: peek only shows what a token says.
+    key = "a-key-only-this-test-knows-0123456789"
+    token = jwt.encode({"iss": "https://anyone.test/"}, key, headers={"kid": "k1"})
+    decoded = peek(token)
+    assert decoded["header"]["kid"] == "k1"
+    assert decoded["payload"]["iss"] == "https://anyone.test/"
+    # An opaque access token is not a JWT: nothing to show.
+    assert peek("opaque-token-value") is None

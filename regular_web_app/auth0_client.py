@@ -1,4 +1,4 @@
-"""Everything the web app asks the tenant: the Authlib client, discovery, refresh, revoke, logout.
+"""The web app's client of its Auth0 tenant: Authlib's client, discovery, refresh, revoke, logout.
 
 Authlib's Flask client does the redirect to /authorize and the code exchange (auth.py). The
 two calls it has no Flask helper for, refresh and revoke, are plain `requests` calls here,
@@ -14,7 +14,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 from .errors import FriendlyError, talking_to_tenant
-from .tokens import IdTokenValidator
+from .id_token import IdTokenValidator
 
 # OpenID Connect scopes, plus offline_access for a refresh token (OIDC Core 11).
 # https://auth0.com/docs/get-started/apis/scopes/openid-connect-scopes
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
     )
 
 
-def client():
+def authlib_client():
     """Return this app's Authlib client for the tenant."""
     return current_app.extensions["authlib.integrations.flask_client"].auth0
 
@@ -68,7 +68,7 @@ def issuer() -> str:
 def metadata() -> dict:
     """Return the tenant's discovery document (Authlib fetches it once and keeps it)."""
     with talking_to_tenant("reading the login service's discovery document"):
-        document = client().load_server_metadata()
+        document = authlib_client().load_server_metadata()
         found = document["issuer"]
     # OpenID Connect Discovery 4.3: the issuer must be exactly the URL we asked, or
     # someone else's tenant is answering for ours.

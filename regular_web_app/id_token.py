@@ -9,22 +9,27 @@ https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 import jwt
 
 # RFC 8725 section 3.1: the verifier picks the algorithm, never the token (its `alg` header)
 # and never the discovery document. Pinning RS256 also refuses `alg: none` and HS256 tokens
-# "signed" with the tenant's public key. Auth0 signs ID tokens with RS256.
+# "signed" with the tenant's public key. Auth0 signs its tokens with RS256.
 # https://www.rfc-editor.org/rfc/rfc8725#section-3.1
 ALGORITHMS = ["RS256"]
 
-# OpenID Connect Core 2: every ID token carries these.
+# Claims every token carries: ID tokens by OpenID Connect Core 2, JWT access tokens by
+# RFC 9068 section 2.2. A token without one of them is refused, not guessed at.
 # https://openid.net/specs/openid-connect-core-1_0.html#IDToken
+# https://www.rfc-editor.org/rfc/rfc9068#section-2.2
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
 
-# Clocks on two machines drift a little; a minute forgives that and little else.
+# Seconds of clock difference forgiven when checking `exp` and `iat`. RFC 7519 allows "some
+# small leeway, usually no more than a few minutes"; one minute covers two machines' clocks
+# drifting apart between syncs, keeps an expired token refused soon after, and is what
+# auth0-spa-js (the single-page app's SDK) forgives by default, so all four clients agree.
+# https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4
 LEEWAY_SECONDS = 60
 
 # How long to keep the tenant's key set, and the least time between two fetches that an
@@ -43,9 +48,9 @@ class IdTokenValidator:
     def __init__(self, *, issuer: str, client_id: str, jwks_uri: str, timeout: float = 10):
         self.issuer = issuer
         self.client_id = client_id
-        # Keys come only from this URL, found in the configured tenant's discovery document.
-        # A token's own `jku`, `x5u` or `jwk` header would let its sender pick the key that
-        # verifies it, so nothing here reads them: PyJWKClient looks at `kid` alone.
+        # Keys come only from this URL, the configured tenant's key set. A token's own `jku`,
+        # `x5u` or `jwk` header would let its sender pick the key that verifies it, so
+        # nothing here reads them: PyJWKClient looks at `kid` alone.
         # https://www.rfc-editor.org/rfc/rfc8725#section-3.10
         self.jwks = jwt.PyJWKClient(
             jwks_uri,
@@ -113,26 +118,3 @@ class IdTokenValidator:
             presented.encode(), nonce.encode()
         ):
             raise IdTokenError("the nonce does not match the one this login sent")
-
-
-def peek(token: str) -> dict | None:
-    """Decode a JWT's header and payload for display only, without checking anything.
-
-    Returns:
-        `{"header": {...}, "payload": {...}}`, or None for an opaque (non-JWT) token.
-
-    """
-    # For showing on the profile page only: nothing decoded here is trusted, and the token
-    # is never re-encoded. Validation is IdTokenValidator's job.
-    try:
-        return {
-            "header": jwt.get_unverified_header(token),
-            "payload": jwt.decode(token, options={"verify_signature": False}),
-        }
-    except jwt.PyJWTError:
-        return None
-
-
-def fingerprint(token: str) -> str:
-    """Return a short SHA-256 fingerprint, to tell tokens apart on a page without showing them."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12]
