@@ -9,14 +9,6 @@ import pytest
 
 from tests.servers import TenantServer, serve_tenant, tenant_workers
 
-NATIVE_CLIENT = "demo-native-app"
-WEB_CLIENT = "demo-regular-web-app"
-WEB_SECRET = "demo-regular-web-app-secret"
-SPA_CLIENT = "demo-single-page-app"
-API_AUDIENCE = "urn:passwordless-demo:api"
-OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
-
-
 # Fixtures through which pytest-playwright starts its (session-long) sync API.
 PLAYWRIGHT_FIXTURES = {"playwright", "browser", "browser_type", "context", "page"}
 

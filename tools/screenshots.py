@@ -20,7 +20,7 @@ import sample_api
 import single_page_app
 from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
 from tests.e2e import spa_stack, web_stack
 from tests.e2e.pages import CodePage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin

@@ -11,18 +11,15 @@ import hashlib
 
 import pytest
 
-from tests.attacks.helpers import (
+from tests.attacks.helpers import authorize_url, browser_code, get, pkce_pair, query_of, redeem
+from tests.constants import (
     NATIVE_CALLBACK,
+    NATIVE_CLIENT,
     SPA_CALLBACK,
+    SPA_CLIENT,
     WEB_CALLBACK,
-    authorize_url,
-    browser_code,
-    get,
-    pkce_pair,
-    query_of,
-    redeem,
+    WEB_CLIENT,
 )
-from tests.conftest import NATIVE_CLIENT, SPA_CLIENT, WEB_CLIENT
 from tests.mock_tenant.helpers import assert_error, refresh, userinfo
 
 

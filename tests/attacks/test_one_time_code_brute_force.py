@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.attacks.helpers import CSRF
-from tests.conftest import NATIVE_CLIENT, WEB_CLIENT
+from tests.constants import NATIVE_CLIENT, WEB_CLIENT
 from tests.mock_tenant.helpers import (
     assert_error,
     freeze_clock,

@@ -21,7 +21,7 @@ import requests
 
 from regular_web_app.tokens import IdTokenError, IdTokenValidator
 from tests.attacks.helpers import html_text, query_of
-from tests.conftest import API_AUDIENCE, WEB_CLIENT
+from tests.constants import API_AUDIENCE, WEB_CLIENT
 from tests.mock_tenant.helpers import login, userinfo
 from tests.regular_web_app.conftest import WebAppActions
 from tests.sample_api.helpers import call, hs256_with_secret, public_pem, unsigned

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from tests.conftest import (
+from tests.constants import (
     API_AUDIENCE,
     NATIVE_CLIENT,
     OTP_GRANT,

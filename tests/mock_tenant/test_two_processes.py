@@ -8,7 +8,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import TIMEOUT, free_port, otp_token, refresh, send_email_code
 from tests.servers import TenantServer
 

@@ -13,10 +13,8 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CALLBACK, WEB_CLIENT, WEB_SECRET
 from tests.ul_driver import CSRF, login_via_universal_login
-
-WEB_CALLBACK = "http://localhost:3000/callback"
 
 
 def pkce_pair() -> tuple[str, str]:
