@@ -44,7 +44,8 @@ def test_an_intercepted_code_without_the_code_verifier_is_refused(tenant_server)
 @pytest.mark.parametrize(
     "verifier",
     [
-        pkce_pair()[0],
+        # A fixed id: a test id must not change between runs (--deselect, --lf, xdist).
+        pytest.param(pkce_pair()[0], id="another-valid-verifier"),
         "",
         "a" * 42,
         "a" * 129,

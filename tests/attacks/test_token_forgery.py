@@ -193,9 +193,13 @@ def test_a_key_embedded_in_the_token_header_is_not_trusted(api, tenant_server, k
 @pytest.mark.parametrize(
     "changes",
     [
-        {"exp": int(time.time()) - 3600},
-        {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200},
-        {"nbf": int(time.time()) + 3600},
+        # Ids without the times: a test id must not change between runs (--deselect, --lf).
+        pytest.param({"exp": int(time.time()) - 3600}, id="exp=an hour ago"),
+        pytest.param(
+            {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200},
+            id="iat=in an hour,exp=in two hours",
+        ),
+        pytest.param({"nbf": int(time.time()) + 3600}, id="nbf=in an hour"),
         {"iss": "https://evil.test/"},
         {"iss": "http://127.0.0.1/"},
         {"aud": "urn:another-api"},
@@ -333,7 +337,7 @@ def id_claims(tenant_server, **changes) -> dict:
         {"aud": ["demo-native-app", WEB_CLIENT]},
         {"azp": "demo-native-app"},
         {"sub": None},
-        {"exp": int(time.time()) - 3600},
+        pytest.param({"exp": int(time.time()) - 3600}, id="exp=an hour ago"),
         {"nonce": "another-nonce"},
         {"nonce": None},
     ],
