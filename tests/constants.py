@@ -26,3 +26,9 @@ API_AUDIENCE = "urn:passwordless-demo:api"
 # Auth0's passwordless one-time-code grant type.
 # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
+
+# Auth0's `error_description` for one-time codes at the token endpoint (auth0-wire.md).
+WRONG_EMAIL = "Wrong email or verification code."
+WRONG_PHONE = "Wrong phone number or verification code."
+EXPIRED = "The verification code has expired. Please try to login again."
+TOO_MANY = "You've reached the maximum number of attempts. Please try to login again."
