@@ -13,9 +13,12 @@ CHROMIUM_PATH ?= $(wildcard /usr/bin/chromium)
 export CHROMIUM_PATH
 ARGS ?=
 WORKERS ?= 1
+# The tests that `make test-workers` runs against a tenant of several processes.
+WORKER_TESTS := tests/mock_tenant tests/hardening
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa test bench lint format screenshots clean
+.PHONY: help setup browser run-tenant run-web run-native run-spa test test-fast test-e2e test-workers \
+	bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -63,13 +66,27 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 
 # ---- check ---------------------------------------------------------------
 
-# Two runs, the second only if the first passed: every test with the tenant in the test
-# process, then the tenant's API and hardening tests again against `python -m mock_tenant
-# --workers 3` (gunicorn) subprocesses; tests marked in_process need the app in the test
-# process and are left out of the second run. ARGS=... goes to the first run only.
+# Every test in two passes, the second only if the first passed: first every test with the
+# tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
 test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
-	TENANT_WORKERS=3 $(PY) -m pytest tests/mock_tenant tests/hardening -m "not in_process"
+	$(MAKE) --no-print-directory test-workers
+
+# The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
+# (restarts, load, full disks), no second pass.
+test-fast: $(STAMP) ## Run the quick tests: no browser, no hardening, one pass.
+	$(PY) -m pytest -m "not e2e" --ignore=tests/hardening $(ARGS)
+
+test-e2e: $(STAMP) $(SPA_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+	$(PY) -m pytest -m e2e $(ARGS)
+
+# The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
+# subprocesses; tests marked in_process need the app in the test process and are skipped.
+# --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
+# pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
+test-workers: $(STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
+	TENANT_WORKERS=3 $(PY) -m pytest $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
+		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.

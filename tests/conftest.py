@@ -9,14 +9,6 @@ import pytest
 
 from tests.servers import TenantServer, serve_tenant, tenant_workers
 
-NATIVE_CLIENT = "demo-native-app"
-WEB_CLIENT = "demo-regular-web-app"
-WEB_SECRET = "demo-regular-web-app-secret"
-SPA_CLIENT = "demo-single-page-app"
-API_AUDIENCE = "urn:passwordless-demo:api"
-OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
-
-
 # Fixtures through which pytest-playwright starts its (session-long) sync API.
 PLAYWRIGHT_FIXTURES = {"playwright", "browser", "browser_type", "context", "page"}
 
@@ -30,21 +22,52 @@ def pytest_configure(config):
     )
 
 
+def pytest_addoption(parser):
+    """Add `--within FOLDER`, which keeps only the selected tests under a folder."""
+    parser.addoption(
+        "--within",
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="keep only the selected tests under FOLDER (repeatable); unlike a path "
+        "argument it narrows what the other arguments select (`make test-workers`)",
+    )
+
+
+def uses_a_browser(item) -> bool:
+    """Tell whether a test starts Playwright (through one of its fixtures)."""
+    return bool(PLAYWRIGHT_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def is_within(item, folders: list[Path]) -> bool:
+    """Tell whether a test's file lies under one of the folders."""
+    return any(item.path.is_relative_to(folder) for folder in folders)
+
+
+# tryfirst: the `e2e` marks added here must be in place before `-m` selects tests.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Run browser tests after everything else, Pilot tests included.
+    """Mark browser tests `e2e` and run them last; apply --within; skip in_process tests.
+
+    Every test that starts Playwright gets the `e2e` marker, so `-m "not e2e"` leaves out
+    every browser test, whichever folder it lives in.
 
     Playwright's sync API leaves an asyncio loop marked as running on the main thread from
     the first browser test to the end of the session; pytest-asyncio cannot start a loop
     after that, so any `async def` test collected later would fail. Moving browser tests
-    last (keeping every other order) avoids it, whichever folder they live in.
+    last (keeping every other order) avoids it.
     """
+    for item in items:
+        if uses_a_browser(item):
+            item.add_marker(pytest.mark.e2e)
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
 
-    def uses_a_browser(item) -> bool:
-        """Tell whether a test starts Playwright."""
-        names = set(getattr(item, "fixturenames", ()))
-        return bool(names & PLAYWRIGHT_FIXTURES) or item.get_closest_marker("e2e") is not None
+    if folders := [Path(folder).resolve() for folder in config.getoption("within")]:
+        outside = [item for item in items if not is_within(item, folders)]
+        if outside:
+            config.hook.pytest_deselected(items=outside)
+            items[:] = [item for item in items if is_within(item, folders)]
 
-    items.sort(key=uses_a_browser)
     if tenant_workers() > 1:
         skip = pytest.mark.skip(reason="needs the tenant in this process; TENANT_WORKERS > 1")
         for item in items:

@@ -21,7 +21,7 @@ import single_page_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
 from tests.e2e import spa_stack, web_stack
 from tests.e2e.pages import CodePage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin

@@ -6,19 +6,13 @@ import re
 
 import requests
 
-from tests.conftest import WEB_CLIENT
+from tests.constants import WEB_CALLBACK, WEB_CLIENT
 from tests.mock_tenant.helpers import TIMEOUT, pkce_pair, redeem
-from tests.mock_tenant.test_universal_login import WEB_CALLBACK, authorize_url, query_of
+from tests.mock_tenant.test_universal_login import authorize_url, query_of
 from tests.ul_driver import CSRF, login_via_universal_login
-
-NATIVE_CALLBACK = "http://127.0.0.1:53122/callback"
-SPA_CALLBACK = "http://localhost:3001/"
 
 __all__ = [
     "CSRF",
-    "NATIVE_CALLBACK",
-    "SPA_CALLBACK",
-    "WEB_CALLBACK",
     "authorize_url",
     "browser_code",
     "get",

@@ -11,18 +11,15 @@ import hashlib
 
 import pytest
 
-from tests.attacks.helpers import (
+from tests.attacks.helpers import authorize_url, browser_code, get, pkce_pair, query_of, redeem
+from tests.constants import (
     NATIVE_CALLBACK,
+    NATIVE_CLIENT,
     SPA_CALLBACK,
+    SPA_CLIENT,
     WEB_CALLBACK,
-    authorize_url,
-    browser_code,
-    get,
-    pkce_pair,
-    query_of,
-    redeem,
+    WEB_CLIENT,
 )
-from tests.conftest import NATIVE_CLIENT, SPA_CLIENT, WEB_CLIENT
 from tests.mock_tenant.helpers import assert_error, refresh, userinfo
 
 
@@ -47,7 +44,8 @@ def test_an_intercepted_code_without_the_code_verifier_is_refused(tenant_server)
 @pytest.mark.parametrize(
     "verifier",
     [
-        pkce_pair()[0],
+        # A fixed id: a test id must not change between runs (--deselect, --lf, xdist).
+        pytest.param(pkce_pair()[0], id="another-valid-verifier"),
         "",
         "a" * 42,
         "a" * 129,

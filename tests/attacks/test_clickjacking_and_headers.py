@@ -14,8 +14,8 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.attacks.helpers import SPA_CALLBACK, authorize_url, get, pkce_pair
-from tests.conftest import SPA_CLIENT
+from tests.attacks.helpers import authorize_url, get, pkce_pair
+from tests.constants import SPA_CALLBACK, SPA_CLIENT
 from tests.mock_tenant.helpers import login, send_email_code
 from tests.mock_tenant.test_universal_login import open_identifier_page, submit_identifier
 

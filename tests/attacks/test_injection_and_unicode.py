@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.attacks.helpers import authorize_url, get, query_of
-from tests.conftest import NATIVE_CLIENT, OTP_GRANT
+from tests.constants import NATIVE_CLIENT, OTP_GRANT
 from tests.mock_tenant.helpers import otp_token, send_email_code, start, token
 from tests.mock_tenant.test_bad_input import BODIES
 from tests.mock_tenant.test_universal_login import open_identifier_page, submit_identifier

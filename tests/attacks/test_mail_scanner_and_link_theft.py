@@ -10,7 +10,7 @@ authentication session); OWASP ASVS 5.0 V6.6. docs/security.md rule 11.
 import requests
 
 from tests.attacks.helpers import get, query_of
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import start
 from tests.mock_tenant.test_universal_login import open_identifier_page, submit_identifier
 

@@ -15,7 +15,7 @@ import requests
 from native_tui_app import errors
 from native_tui_app.client import CALLBACK_PATH, LOOPBACK_HOST, PasswordlessClient
 from native_tui_app.loopback import LoopbackListener
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT
 from tests.native_tui_app.test_browser_login import query, redirect_uri, visit
 
 

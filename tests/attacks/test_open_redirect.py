@@ -13,7 +13,7 @@ import pytest
 
 from regular_web_app.auth import safe_next
 from tests.attacks.helpers import get
-from tests.conftest import SPA_CLIENT, WEB_CLIENT
+from tests.constants import SPA_CLIENT, WEB_CLIENT
 
 ALLOWED = "http://localhost:3000/"
 # Every shape of "somewhere else" that parsers and browsers disagree about.

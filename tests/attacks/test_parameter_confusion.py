@@ -13,20 +13,14 @@ import jwt
 import pytest
 import requests
 
-from tests.attacks.helpers import (
-    SPA_CALLBACK,
-    WEB_CALLBACK,
-    authorize_url,
-    browser_code,
-    get,
-    query_of,
-    redeem,
-)
-from tests.conftest import (
+from tests.attacks.helpers import authorize_url, browser_code, get, query_of, redeem
+from tests.constants import (
     API_AUDIENCE,
     NATIVE_CLIENT,
     OTP_GRANT,
+    SPA_CALLBACK,
     SPA_CLIENT,
+    WEB_CALLBACK,
     WEB_CLIENT,
     WEB_SECRET,
 )

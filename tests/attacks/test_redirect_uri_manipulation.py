@@ -9,16 +9,8 @@ docs/security.md rule 1. An unknown client or redirect URI gets an error page (4
 
 import pytest
 
-from tests.attacks.helpers import (
-    NATIVE_CALLBACK,
-    WEB_CALLBACK,
-    authorize_url,
-    browser_code,
-    get,
-    query_of,
-    redeem,
-)
-from tests.conftest import NATIVE_CLIENT, SPA_CLIENT, WEB_CLIENT
+from tests.attacks.helpers import authorize_url, browser_code, get, query_of, redeem
+from tests.constants import NATIVE_CALLBACK, NATIVE_CLIENT, SPA_CLIENT, WEB_CALLBACK, WEB_CLIENT
 
 
 def assert_error_page_without_redirect(response) -> None:

@@ -12,7 +12,7 @@ the code-twice, R1 -> R2 -> R1, /userinfo and logout examples.
 import requests
 
 from tests.attacks.helpers import browser_code, redeem
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import assert_error, login, refresh, userinfo
 from tests.sample_api.helpers import call
 

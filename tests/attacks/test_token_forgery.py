@@ -21,7 +21,7 @@ import requests
 
 from regular_web_app.id_token import IdTokenError, IdTokenValidator
 from tests.attacks.helpers import html_text, query_of
-from tests.conftest import API_AUDIENCE, WEB_CLIENT
+from tests.constants import API_AUDIENCE, WEB_CLIENT
 from tests.mock_tenant.helpers import login, userinfo
 from tests.regular_web_app.conftest import WebAppActions
 from tests.sample_api.helpers import call, hs256_with_secret, public_pem, unsigned
@@ -193,9 +193,13 @@ def test_a_key_embedded_in_the_token_header_is_not_trusted(api, tenant_server, k
 @pytest.mark.parametrize(
     "changes",
     [
-        {"exp": int(time.time()) - 3600},
-        {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200},
-        {"nbf": int(time.time()) + 3600},
+        # Ids without the times: a test id must not change between runs (--deselect, --lf).
+        pytest.param({"exp": int(time.time()) - 3600}, id="exp=an hour ago"),
+        pytest.param(
+            {"iat": int(time.time()) + 3600, "exp": int(time.time()) + 7200},
+            id="iat=in an hour,exp=in two hours",
+        ),
+        pytest.param({"nbf": int(time.time()) + 3600}, id="nbf=in an hour"),
         {"iss": "https://evil.test/"},
         {"iss": "http://127.0.0.1/"},
         {"aud": "urn:another-api"},
@@ -333,7 +337,7 @@ def id_claims(tenant_server, **changes) -> dict:
         {"aud": ["demo-native-app", WEB_CLIENT]},
         {"azp": "demo-native-app"},
         {"sub": None},
-        {"exp": int(time.time()) - 3600},
+        pytest.param({"exp": int(time.time()) - 3600}, id="exp=an hour ago"),
         {"nonce": "another-nonce"},
         {"nonce": None},
     ],

@@ -24,7 +24,7 @@ import sample_api
 import single_page_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from single_page_app.views import SDK_DIST, VENDOR_FILES
-from tests.conftest import API_AUDIENCE, SPA_CLIENT
+from tests.constants import API_AUDIENCE, SPA_CLIENT
 from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 
 SPA_DIR = Path(single_page_app.__file__).parent

@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import SPA_CLIENT
+from tests.constants import SPA_CLIENT
 from tests.e2e.spa_pages import SpaHome
 from tests.e2e.test_spa_login import log_in_by_email
 

@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 import regular_web_app
 import sample_api
 from mock_tenant.config import DEFAULT_CONFIG_FILE
-from tests.conftest import API_AUDIENCE, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, WEB_CLIENT, WEB_SECRET
 from tests.e2e.spa_stack import LateApp
 from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 

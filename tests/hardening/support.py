@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import TIMEOUT, otp_token, start
 
 

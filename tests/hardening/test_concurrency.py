@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core.minting import token_hash
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CALLBACK, NATIVE_CLIENT
 from tests.hardening.support import at_once
 from tests.mock_tenant.helpers import (
     issue_authorization_code,
@@ -23,8 +23,6 @@ from tests.mock_tenant.helpers import (
     userinfo,
 )
 from tests.servers import serve_tenant
-
-NATIVE_CALLBACK = "http://127.0.0.1:53122/callback"
 
 
 def _errors(responses) -> list[str]:

@@ -21,7 +21,7 @@ import resource
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.hardening.support import assert_busy_page, authorize_params, read_db
 from tests.mock_tenant.helpers import (
     TIMEOUT,

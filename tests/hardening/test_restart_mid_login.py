@@ -12,7 +12,7 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.hardening.support import authorize_params, read_db
 from tests.mock_tenant.helpers import TIMEOUT, pkce_pair, token, verify_jwt
 from tests.servers import TenantProcess, tenant_workers

@@ -10,11 +10,9 @@ import jwt
 import requests
 
 from mock_tenant.core import grants, logins, users
-from tests.conftest import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
+from tests.constants import NATIVE_CLIENT, OTP_GRANT, WEB_CALLBACK, WEB_CLIENT, WEB_SECRET
 
 TIMEOUT = 10
-# The web app's registered callback (tenant.toml).
-WEB_CALLBACK = "http://localhost:3000/callback"
 
 
 def start(server, body: dict, **kwargs) -> requests.Response:

@@ -5,7 +5,7 @@ from auth0.authentication import GetToken, Passwordless, RevokeToken, Users
 from auth0.authentication.exceptions import Auth0Error
 from auth0.authentication.token_verifier import AsymmetricSignatureVerifier, TokenVerifier
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import issue_authorization_code, pkce_pair, wrong_code
 
 

@@ -4,9 +4,17 @@ import base64
 
 import pytest
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT, WEB_CLIENT, WEB_SECRET
-from tests.mock_tenant.helpers import (
+from tests.constants import (
+    API_AUDIENCE,
+    NATIVE_CALLBACK,
+    NATIVE_CLIENT,
+    SPA_CALLBACK,
+    SPA_CLIENT,
     WEB_CALLBACK,
+    WEB_CLIENT,
+    WEB_SECRET,
+)
+from tests.mock_tenant.helpers import (
     assert_error,
     basic_auth,
     issue_authorization_code,
@@ -18,8 +26,6 @@ from tests.mock_tenant.helpers import (
     verify_jwt,
 )
 
-NATIVE_CALLBACK = "http://127.0.0.1:53122/callback"
-SPA_CALLBACK = "http://localhost:3001/"
 INVALID_CODE = "Invalid authorization code"
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
+from tests.constants import NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import TIMEOUT, assert_error, send_email_code
 
 TEN_MB = b"x" * (10 * 1024 * 1024)

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import EXPIRED, NATIVE_CLIENT, TOO_MANY, WEB_CLIENT, WEB_SECRET, WRONG_EMAIL
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,
@@ -18,10 +18,6 @@ from tests.mock_tenant.helpers import (
     token,
     wrong_code,
 )
-
-WRONG_EMAIL = "Wrong email or verification code."
-EXPIRED = "The verification code has expired. Please try to login again."
-TOO_MANY = "You've reached the maximum number of attempts. Please try to login again."
 
 
 def _code_row(server, identifier: str, connection: str = "email"):

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from mock_tenant import create_app, load_config
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,

@@ -6,9 +6,9 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
-from tests.mock_tenant.helpers import otp_token, refresh, send_email_code
-from tests.mock_tenant.test_universal_login import authorize_url, pkce_pair, query_of
+from tests.constants import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.mock_tenant.helpers import otp_token, pkce_pair, refresh, send_email_code
+from tests.mock_tenant.test_universal_login import authorize_url, query_of
 from tests.ul_driver import login_via_universal_login
 
 

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,

@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from mock_tenant import create_app, load_config
 from mock_tenant.api.passwordless import ALLOWED_AUTH_PARAMS
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, SPA_CLIENT, WEB_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, SPA_CLIENT, WEB_CLIENT
 from tests.mock_tenant.helpers import issue_authorization_code, pkce_pair
 from tests.mock_tenant.test_locked_database import locked
 from tests.servers import serve_tenant

@@ -6,7 +6,7 @@ import re
 import jwt
 import requests
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     basic_auth,

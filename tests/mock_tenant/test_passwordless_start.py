@@ -5,7 +5,7 @@ import urllib.parse
 
 import requests
 
-from tests.conftest import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import TIMEOUT, assert_error, start
 
 ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")

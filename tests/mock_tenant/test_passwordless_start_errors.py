@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import NATIVE_CLIENT, SPA_CLIENT
+from tests.constants import NATIVE_CLIENT, SPA_CLIENT
 from tests.mock_tenant.helpers import assert_error, start
 
 EMAIL = {

@@ -4,7 +4,7 @@ import jwt
 import pytest
 import requests
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,

@@ -3,15 +3,8 @@
 import jwt
 import requests
 
-from tests.conftest import NATIVE_CLIENT
-from tests.mock_tenant.helpers import (
-    TIMEOUT,
-    login,
-    otp_token,
-    refresh,
-    send_email_code,
-    userinfo,
-)
+from tests.constants import NATIVE_CLIENT
+from tests.mock_tenant.helpers import TIMEOUT, login, otp_token, refresh, send_email_code, userinfo
 from tests.servers import serve_tenant
 
 

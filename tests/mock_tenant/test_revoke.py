@@ -2,7 +2,7 @@
 
 import requests
 
-from tests.conftest import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,

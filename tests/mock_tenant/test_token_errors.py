@@ -3,13 +3,17 @@
 import pytest
 import requests
 
-from tests.conftest import (
+from tests.constants import (
     API_AUDIENCE,
+    EXPIRED,
     NATIVE_CLIENT,
     OTP_GRANT,
     SPA_CLIENT,
+    TOO_MANY,
     WEB_CLIENT,
     WEB_SECRET,
+    WRONG_EMAIL,
+    WRONG_PHONE,
 )
 from tests.mock_tenant.helpers import (
     TIMEOUT,
@@ -21,9 +25,6 @@ from tests.mock_tenant.helpers import (
     token,
     wrong_code,
 )
-
-WRONG_EMAIL = "Wrong email or verification code."
-WRONG_PHONE = "Wrong phone number or verification code."
 
 
 def test_a_wrong_email_code_is_invalid_grant_403(tenant_server):
@@ -51,12 +52,7 @@ def test_an_expired_code_gets_auth0s_expiry_message(tenant_server):
     # Move the tenant's clock past the 180-second lifetime instead of sleeping.
     tenant_server.advance_clock(181)
     response = otp_token(tenant_server, "late@example.com", code)
-    assert_error(
-        response,
-        403,
-        "invalid_grant",
-        "The verification code has expired. Please try to login again.",
-    )
+    assert_error(response, 403, "invalid_grant", EXPIRED)
 
 
 def test_too_many_wrong_tries_get_auth0s_attempts_message(tenant_server):
@@ -64,12 +60,7 @@ def test_too_many_wrong_tries_get_auth0s_attempts_message(tenant_server):
     for _ in range(3):
         assert otp_token(tenant_server, "tries@example.com", wrong_code(code)).status_code == 403
     response = otp_token(tenant_server, "tries@example.com", code)
-    assert_error(
-        response,
-        403,
-        "invalid_grant",
-        "You've reached the maximum number of attempts. Please try to login again.",
-    )
+    assert_error(response, 403, "invalid_grant", TOO_MANY)
 
 
 def test_a_single_page_app_may_not_use_the_otp_grant(tenant_server):

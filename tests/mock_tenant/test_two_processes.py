@@ -6,7 +6,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import TIMEOUT, otp_token, refresh, send_email_code
 from tests.servers import TenantServer
 from tools.launcher import ServerProcess, free_port

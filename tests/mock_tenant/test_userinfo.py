@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,

@@ -13,7 +13,7 @@ from flask import Flask, Response
 from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
 from sample_api import create_app as create_api
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT
 from tests.issuers import KeyIssuer
 from tests.native_tui_app.helpers import FakeClock
 from tests.native_tui_app.helpers import key_server as make_key_server

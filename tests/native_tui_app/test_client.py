@@ -9,7 +9,7 @@ import requests
 
 from native_tui_app import errors
 from native_tui_app.client import PasswordlessClient, base_url, connection_for, decode_for_display
-from tests.conftest import API_AUDIENCE
+from tests.constants import API_AUDIENCE
 from tests.native_tui_app.helpers import inject_error
 
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from native_tui_app import errors
 from native_tui_app.client import PasswordlessClient
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 
 
 @pytest.fixture

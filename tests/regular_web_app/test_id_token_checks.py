@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from regular_web_app.id_token import IdTokenError, IdTokenValidator
-from tests.conftest import WEB_CLIENT
+from tests.constants import WEB_CLIENT
 from tests.issuers import KeyIssuer, public_jwk
 from tests.servers import serve
 

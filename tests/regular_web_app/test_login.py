@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from regular_web_app.auth import safe_next
-from tests.conftest import API_AUDIENCE, WEB_CLIENT
+from tests.constants import API_AUDIENCE, WEB_CLIENT
 from tests.regular_web_app.conftest import query_of
 
 

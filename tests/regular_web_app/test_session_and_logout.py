@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from tests.conftest import WEB_CLIENT, WEB_SECRET
+from tests.constants import WEB_CLIENT, WEB_SECRET
 from tests.regular_web_app.conftest import WebAppActions, query_of
 from tests.servers import serve_tenant
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sample_api import create_app
 from sample_api.settings import ENV_NAMES
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT
 from tests.issuers import KeyIssuer
 from tests.servers import LiveServer, serve
 

@@ -2,9 +2,8 @@
 
 import requests
 
+from tests.constants import SPA_ORIGIN
 from tests.sample_api.helpers import call
-
-SPA_ORIGIN = "http://localhost:3001"
 
 
 def preflight(api, origin: str, path: str = "api/private") -> requests.Response:

@@ -3,7 +3,7 @@
 import jwt
 import requests
 
-from tests.conftest import API_AUDIENCE
+from tests.constants import API_AUDIENCE
 from tests.sample_api.helpers import call
 
 

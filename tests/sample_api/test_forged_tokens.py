@@ -10,7 +10,7 @@ import time
 import jwt
 import pytest
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT
 from tests.sample_api.helpers import call, hs256_with_secret, public_jwk, public_pem, unsigned
 
 

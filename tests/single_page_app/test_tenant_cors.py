@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.conftest import OTP_GRANT, SPA_CLIENT, WEB_CLIENT
+from tests.constants import OTP_GRANT, SPA_CLIENT, SPA_ORIGIN, WEB_CLIENT
 
-# The SPA client's Allowed Web Origin in the bundled tenant.toml.
-APP_ORIGIN = "http://localhost:3001"
+# An origin that no client of the bundled tenant.toml lists.
 STRANGER = "http://localhost:3002"
 
 
@@ -38,9 +37,9 @@ def bad_refresh(tenant_server, origin: str, client_id: str = SPA_CLIENT) -> requ
 
 @pytest.mark.parametrize("path", ["oauth/token", "oauth/revoke"])
 def test_preflight_from_the_app_origin_is_allowed(tenant_server, path):
-    response = preflight(tenant_server, path, APP_ORIGIN)
+    response = preflight(tenant_server, path, SPA_ORIGIN)
     assert response.status_code == 204
-    assert response.headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
     assert response.headers["Access-Control-Allow-Methods"] == "POST"
     assert response.headers["Access-Control-Allow-Headers"] == "Content-Type, Auth0-Client"
     assert int(response.headers["Access-Control-Max-Age"]) > 0
@@ -56,10 +55,10 @@ def test_preflight_from_an_unlisted_origin_names_nobody(tenant_server, path):
 
 def test_token_answers_the_app_origin_even_for_an_error(tenant_server):
     # The app must be able to read Auth0's error to know it should log in again.
-    response = bad_refresh(tenant_server, APP_ORIGIN)
+    response = bad_refresh(tenant_server, SPA_ORIGIN)
     assert response.status_code == 403
     assert response.json()["error"] == "invalid_grant"
-    assert response.headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
     assert "Origin" in response.headers["Vary"]
 
 
@@ -70,7 +69,7 @@ def test_token_names_no_unlisted_origin(tenant_server):
 
 def test_an_origin_is_allowed_only_for_its_own_client(tenant_server):
     # The web app lists no web origins: a browser page may not read its token answers.
-    response = bad_refresh(tenant_server, APP_ORIGIN, client_id=WEB_CLIENT)
+    response = bad_refresh(tenant_server, SPA_ORIGIN, client_id=WEB_CLIENT)
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
@@ -78,11 +77,11 @@ def test_revoke_answers_the_app_origin(tenant_server):
     response = requests.post(
         tenant_server.url("oauth/revoke"),
         data={"client_id": SPA_CLIENT, "token": "unknown", "token_type_hint": "refresh_token"},
-        headers={"Origin": APP_ORIGIN},
+        headers={"Origin": SPA_ORIGIN},
         timeout=10,
     )
     assert response.status_code == 200
-    assert response.headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert response.headers["Access-Control-Allow-Origin"] == SPA_ORIGIN
 
 
 @pytest.mark.parametrize(
@@ -96,7 +95,7 @@ def test_revoke_answers_the_app_origin(tenant_server):
     ],
 )
 def test_other_endpoints_send_no_cors_headers(tenant_server, method, path):
-    headers = {"Origin": APP_ORIGIN, "Access-Control-Request-Method": "POST"}
+    headers = {"Origin": SPA_ORIGIN, "Access-Control-Request-Method": "POST"}
     response = requests.request(method, tenant_server.url(path), headers=headers, timeout=10)
     assert not any(name.startswith("Access-Control-") for name in response.headers)
 
@@ -112,7 +111,7 @@ def test_the_spa_client_may_not_use_the_otp_grant(tenant_server):
             "username": "ada@example.com",
             "otp": "123456",
         },
-        headers={"Origin": APP_ORIGIN},
+        headers={"Origin": SPA_ORIGIN},
         timeout=10,
     )
     assert response.status_code == 403

@@ -11,10 +11,9 @@ import urllib.parse
 
 import requests
 
-from tests.conftest import SPA_CLIENT, WEB_CLIENT
+from tests.constants import SPA_CALLBACK, SPA_CLIENT, SPA_ORIGIN, WEB_CLIENT
 from tests.ul_driver import login_via_universal_login
 
-APP = "http://localhost:3001"
 MESSAGE = re.compile(r"var message = (\{.*\});")
 NONCE = re.compile(r'<script nonce="([^"]+)">')
 
@@ -30,7 +29,7 @@ def authorize_url(tenant_server, challenge: str, **params) -> str:
     """Return an /authorize URL for the SPA client, with parameters added or replaced."""
     query = {
         "client_id": SPA_CLIENT,
-        "redirect_uri": APP + "/",
+        "redirect_uri": SPA_CALLBACK,
         "response_type": "code",
         "scope": "openid profile",
         "state": "xyz",
@@ -61,7 +60,7 @@ def test_without_a_session_the_page_posts_login_required(tenant_server):
         },
     }
     # It posts to the app's exact origin, never to "*".
-    assert f'var targetOrigin = "{APP}";' in response.text
+    assert f'var targetOrigin = "{SPA_ORIGIN}";' in response.text
     assert '"*"' not in response.text
 
 
@@ -85,7 +84,7 @@ def test_with_a_session_the_page_posts_a_code_that_redeems(tenant_server):
             "client_id": SPA_CLIENT,
             "code": message["response"]["code"],
             "code_verifier": verifier,
-            "redirect_uri": APP + "/",
+            "redirect_uri": SPA_CALLBACK,
         },
         timeout=10,
     )
@@ -101,7 +100,7 @@ def test_the_page_runs_only_its_own_script_and_only_the_app_may_frame_it(tenant_
     nonce = NONCE.search(response.text).group(1)
     assert f"script-src 'nonce-{nonce}'" in csp
     assert "default-src 'none'" in csp
-    assert f"frame-ancestors {APP}" in csp
+    assert f"frame-ancestors {SPA_ORIGIN}" in csp
     # X-Frame-Options cannot name an origin, so this one page goes without it.
     assert "X-Frame-Options" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
