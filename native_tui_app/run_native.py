@@ -48,10 +48,10 @@ def answers(url: str) -> bool:
 
 
 def local_port(base_url: str) -> int | None:
-    """Return the port of a plain-HTTP loopback URL (one we could start a server on), or None."""
+    """Return the port of a loopback URL (one we could start a server on), or None."""
     url = urllib.parse.urlsplit(base_url)
-    if url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost"):
-        return url.port or 80
+    if url.scheme in ("http", "https") and url.hostname in ("127.0.0.1", "localhost"):
+        return url.port or (443 if url.scheme == "https" else 80)
     return None
 
 
@@ -72,6 +72,8 @@ def services(domain: str, api_url: str) -> list[Service]:
                     str(port),
                     "--data-dir",
                     "var/tenant",
+                    # An https:// domain (`make run-native TLS=1`): the tenant serves HTTPS.
+                    *(["--tls"] if domain.startswith("https://") else []),
                 ],
                 {},
             )
