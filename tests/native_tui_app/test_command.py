@@ -75,7 +75,7 @@ def test_a_bad_domain_is_a_short_message_not_a_traceback():
 # ---- run_native: the servers `make run-native` starts ------------------------------------------
 
 
-def test_only_local_plain_http_servers_are_ours_to_start():
+def test_only_local_servers_are_ours_to_start():
     found = run_native.services("http://127.0.0.1:4000", "http://localhost:3010")
     assert [(s.name, s.base_url) for s in found] == [
         ("tenant", "http://127.0.0.1:4000"),
@@ -83,6 +83,15 @@ def test_only_local_plain_http_servers_are_ours_to_start():
     ]
     assert found[1].env == {"AUTH0_DOMAIN": "http://127.0.0.1:4000"}
     assert run_native.services("https://tenant.eu.auth0.com", "https://api.example.com") == []
+
+
+def test_a_local_https_domain_starts_the_tenant_with_tls():
+    # `make run-native TLS=1` sets AUTH0_DOMAIN=https://127.0.0.1:4000.
+    (tenant,) = run_native.services("https://127.0.0.1:4000", "https://api.example.com")
+    assert tenant.base_url == "https://127.0.0.1:4000"
+    assert tenant.command[-1] == "--tls"
+    (plain,) = run_native.services("http://127.0.0.1:4000", "https://api.example.com")
+    assert "--tls" not in plain.command
 
 
 def test_a_tenant_that_already_answers_is_used_not_started(tenant_server, capsys):
