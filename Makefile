@@ -15,6 +15,22 @@ ARGS ?=
 WORKERS ?= 1
 # The tests that `make test-workers` runs against a tenant of several processes.
 WORKER_TESTS := tests/mock_tenant tests/hardening
+# TLS=1: the tenant serves https://127.0.0.1:4000 with a local CA kept in var/tenant/tls/
+# (made on first use, never committed); the apps started here are told to trust it.
+TLS ?=
+TLS_CA := $(CURDIR)/var/tenant/tls/ca.pem
+MAKE_CA := true
+TENANT_URL := http://127.0.0.1:4000
+ifneq ($(TLS),)
+TENANT_URL := https://127.0.0.1:4000
+# Makes the CA before any app starts, so that the file the apps are told to trust exists.
+MAKE_CA := $(PY) -m mock_tenant.tls var/tenant && echo "Trust $(TLS_CA) in your browser; or open $(TENANT_URL)/ once and accept the warning."
+export MOCK_TENANT_TLS := 1
+export AUTH0_DOMAIN := https://127.0.0.1:4000
+# requests (Authlib, the apps) reads the first; urllib (PyJWT's JWKS client) the second.
+export REQUESTS_CA_BUNDLE := $(TLS_CA)
+export SSL_CERT_FILE := $(TLS_CA)
+endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser run-tenant run-web run-native run-spa test test-fast test-e2e test-workers \
@@ -40,7 +56,7 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 
 # ---- run -----------------------------------------------------------------
 
-run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4 for several).
+run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4, TLS=1 for https).
 	$(PY) -m mock_tenant --workers $(WORKERS) $(ARGS)
 
 # auth0-spa-js from npm, exactly as single_page_app/package-lock.json pins it; installed
@@ -52,16 +68,19 @@ $(SPA_STAMP): single_page_app/package-lock.json
 	touch $@
 
 run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
-	@echo "Open http://localhost:3001 (codes appear at http://127.0.0.1:4000/_dev/outbox)."
+	@$(MAKE_CA)
+	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
 
 # The tenant (and the sample API) start in the background, logging to var/*.log, only
 # when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
 run-native: $(STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
+	@$(MAKE_CA)
 	$(PY) -m tools.run_native $(ARGS)
 
 run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
-	@echo "Open http://localhost:3000 (codes and links appear at http://127.0.0.1:4000/_dev/outbox)."
+	@$(MAKE_CA)
+	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
 
 # ---- check ---------------------------------------------------------------

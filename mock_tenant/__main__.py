@@ -11,6 +11,7 @@ import sys
 
 from .config import ConfigError, load_config
 from .serving import GunicornTenant, werkzeug_server
+from .tls import TlsFiles, tls_files
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -47,6 +48,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="directory for the SQLite database (default var/tenant)",
     )
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        default=env("MOCK_TENANT_TLS", "") not in ("", "0", "false"),
+        help="serve HTTPS with a local CA kept in DATA_DIR/tls (env MOCK_TENANT_TLS=1)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=int(env("MOCK_TENANT_WORKERS", "1")),
@@ -59,14 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     """Load the configuration and serve the tenant until Ctrl-C."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    issuer = args.issuer or f"http://{args.host}:{args.port}/"
+    scheme = "https" if args.tls else "http"
+    issuer = args.issuer or f"{scheme}://{args.host}:{args.port}/"
     dev_token = None if _is_loopback(args.host) else _dev_token()
     try:
         config = load_config(
             args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
         )
+        tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.
-        server = werkzeug_server(config, args.host, args.port) if args.workers <= 1 else None
+        server = werkzeug_server(config, args.host, args.port, tls) if args.workers <= 1 else None
     except ConfigError as error:
         print(f"mock_tenant: {error}", file=sys.stderr)
         return 2
@@ -76,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"Mock tenant (issuer {issuer}) listening on http://{args.host}:{args.port}/")
+    print(f"Mock tenant (issuer {issuer}) listening on {scheme}://{args.host}:{args.port}/")
+    if tls:
+        _print_tls_help(tls, args.host, args.port)
     if config.tenant.dev_api:
         print(f"Dev outbox (codes and links): {issuer}_dev/outbox")
         if dev_token:
@@ -84,13 +95,26 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.flush()
     if server is None:
         # Gunicorn binds, forks the workers and handles Ctrl-C itself.
-        GunicornTenant(config, args.host, args.port, args.workers).run()
+        GunicornTenant(config, args.host, args.port, args.workers, tls).run()
         return 0
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _print_tls_help(tls: TlsFiles, host: str, port: int) -> None:
+    """Tell a person which CA to trust and what to put in an app's AUTH0_DOMAIN."""
+    ca = tls.ca.resolve()
+    print(f"HTTPS with a local CA: {ca}")
+    print(f"  In an app's .env: AUTH0_DOMAIN={host}:{port} (https is implied, as with Auth0)")
+    print(f"  Python apps (requests): export REQUESTS_CA_BUNDLE={ca}")
+    print(f"  Other Python (urllib, PyJWT's JWKS client): export SSL_CERT_FILE={ca}")
+    print(
+        f"  A browser: import {ca} as an authority, or open https://{host}:{port}/ "
+        "once and accept the warning"
+    )
 
 
 def _dev_token() -> str:

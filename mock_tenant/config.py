@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from .core import liquid
 
 DEFAULT_CONFIG_FILE = Path(__file__).with_name("tenant.toml")
+LOCALES = Path(__file__).with_name("locales")
 
 # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
@@ -70,26 +80,61 @@ class Client(Model):
         return self.token_endpoint_auth_method == "none"
 
 
-class EmailTemplate(Model):
-    """The email a connection sends; placeholders use Auth0's Liquid names."""
+# A template field: Liquid (with Auth0's `@@name@@` macros), checked when the file is read.
+LiquidTemplate = Annotated[str, AfterValidator(liquid.check)]
 
-    from_: str = Field(alias="from", default="no-reply@passwordless-demo.test")
-    subject: str = "Your verification code"
-    # The body of a code email, and of a magic-link email.
-    body: str = "Your verification code is {{ code }}."
-    link_body: str = "Sign in with this link: {{ link }}"
+
+class EmailTemplate(Model):
+    """The email a connection sends (Management API `options.email`), in Liquid.
+
+    Variables, as Auth0 offers them: `code`, `link`, `send` (`code` or `link`),
+    `application.name`, `application.clientID`, `user.email`, `request_language`,
+    `operation`, `friendly_name`.
+    https://auth0.com/docs/customize/email/email-templates (Passwordless Email)
+    """
+
+    from_: LiquidTemplate = Field(alias="from", default="no-reply@passwordless-demo.test")
+    subject: LiquidTemplate = "Your verification code"
+    # Auth0 has one body and branches on `send`; `link_body`, the suite's own, is used for
+    # links when given, so a short code email need not carry the link's wording.
+    body: LiquidTemplate = "Your verification code is {{ code }}."
+    link_body: LiquidTemplate | None = None
+    # Auth0's dashboard also knows "md_with_macros" (deprecated); Liquid is what it writes now.
+    syntax: Literal["liquid"] = "liquid"
+
+
+class Totp(Model):
+    """A connection's code options (Management API `options.totp`: "OTP Length", "OTP Expiry").
+
+    https://auth0.com/docs/authenticate/passwordless/authentication-methods/email-otp
+    """
+
+    # Auth0 publishes no bounds; 4 to 10 digits is the suite's choice.
+    length: int = Field(default=6, ge=4, le=10)
+    # Seconds a code lives; unset, the tenant's `otp_lifetime` (Auth0's default: 180).
+    time_step: int | None = Field(default=None, ge=30, le=600)
 
 
 class Connection(Model):
-    """A passwordless connection (Management API `connection`, strategy `email` or `sms`)."""
+    """A passwordless connection (Management API `connection`, strategy `email` or `sms`).
+
+    The options Auth0 keeps under `options` (`totp`, `disable_signup`,
+    `brute_force_protection`, `email`, `template`) sit directly on the connection here.
+    https://auth0.com/docs/api/management/v2/connections/post-connections
+    """
 
     name: Literal["email", "sms"]
     strategy: Literal["email", "sms"]
     send: Literal["code", "link"] = "code"
     disable_signup: bool = False
+    totp: Totp = Totp()
+    # Lock an identifier after many wrong codes in a row (with the `identifier_lockout` rule).
+    brute_force_protection: bool = True
     email: EmailTemplate = EmailTemplate()
+    # The SMS text, Liquid with `@@password@@` (or `{{ code }}`), `application.name`,
+    # `phone_number` and `request_language`.
     # https://auth0.com/docs/authenticate/passwordless/authentication-methods/sms-otp
-    template: str = "Your verification code is @@password@@"
+    template: LiquidTemplate = "Your verification code is @@password@@"
 
     @model_validator(mode="after")
     def _name_is_strategy(self) -> Connection:
@@ -185,6 +230,10 @@ class TenantSettings(Model):
     """Tenant-wide settings: the profile, lifetimes, limits and dev switches."""
 
     friendly_name: str = "Passwordless Demo"
+    # Languages of the hosted pages, the first the default (Auth0's tenant `enabled_locales`);
+    # each needs its words in mock_tenant/locales/<language>.json.
+    # https://auth0.com/docs/customize/internationalization-and-localization/universal-login-internationalization
+    enabled_locales: list[str] = Field(default=["en"], min_length=1)
     # `auth0` answers as a new Auth0 tenant does; `hardened` adds RFC 9700's rules.
     profile: Literal["auth0", "hardened"] = "auth0"
     rules: RuleOverrides = RuleOverrides()
@@ -209,6 +258,15 @@ class TenantSettings(Model):
     # Also deliver messages to a real SMTP server (a mail catcher such as Mailpit).
     smtp_host: str | None = None
     smtp_port: int = 1025
+
+    @model_validator(mode="after")
+    def _known_locales(self) -> TenantSettings:
+        """Refuse a language the pages have no words for."""
+        known = sorted(path.stem for path in LOCALES.glob("*.json"))
+        unknown = [lang for lang in self.enabled_locales if lang not in known]
+        if unknown:
+            raise ValueError(f"enabled_locales: no words for {unknown}; known: {known}")
+        return self
 
 
 class TenantConfig(Model):

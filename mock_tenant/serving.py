@@ -11,6 +11,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from . import create_app
 from .config import TenantConfig
 from .core.storage import StorageBusy
+from .tls import TlsFiles
 
 log = logging.getLogger("mock_tenant.serving")
 
@@ -28,17 +29,24 @@ class QuietRequestHandler(WSGIRequestHandler):
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
 
-def werkzeug_server(config: TenantConfig, host: str, port: int):
+def werkzeug_server(config: TenantConfig, host: str, port: int, tls: TlsFiles | None = None):
     """Build a threaded single-process server (binds now, so a busy port fails early)."""
     return make_server(
-        host, port, create_app(config), threaded=True, request_handler=QuietRequestHandler
+        host,
+        port,
+        create_app(config),
+        threaded=True,
+        request_handler=QuietRequestHandler,
+        ssl_context=tls.server_context() if tls else None,
     )
 
 
 class GunicornTenant(BaseApplication):
     """Gunicorn running the tenant in several worker processes over one SQLite file."""
 
-    def __init__(self, config: TenantConfig, host: str, port: int, workers: int):
+    def __init__(
+        self, config: TenantConfig, host: str, port: int, workers: int, tls: TlsFiles | None = None
+    ):
         self.config_ = config
         self.options = {
             "bind": f"{host}:{port}",
@@ -55,6 +63,8 @@ class GunicornTenant(BaseApplication):
             # No control socket in the home folder: two tenants would fight over it.
             "control_socket_disable": True,
         }
+        if tls:
+            self.options.update(certfile=str(tls.cert), keyfile=str(tls.key))
         super().__init__()
 
     def load_config(self):

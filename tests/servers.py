@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import ssl
 import sys
 import threading
 import tomllib
@@ -19,6 +20,7 @@ from werkzeug.serving import make_server
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core.tenant import Tenant
+from mock_tenant.tls import tls_files
 from tools.launcher import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +48,16 @@ class LiveServer:
 
 
 @contextmanager
-def serve(make_app: Callable[[str], object], host: str = "127.0.0.1") -> Iterator[LiveServer]:
-    """Serve `make_app(base_url)` on a free port until the block ends."""
+def serve(
+    make_app: Callable[[str], object],
+    host: str = "127.0.0.1",
+    ssl_context: ssl.SSLContext | None = None,
+) -> Iterator[LiveServer]:
+    """Serve `make_app(base_url)` on a free port until the block ends (HTTPS with a context)."""
     # Bind first, then build the app: the tenant's issuer must name the real port.
-    server = make_server(host, 0, lambda environ, start: [], threaded=True)
-    base_url = f"http://{host}:{server.server_port}"
+    server = make_server(host, 0, lambda environ, start: [], threaded=True, ssl_context=ssl_context)
+    scheme = "https" if ssl_context else "http"
+    base_url = f"{scheme}://{host}:{server.server_port}"
     server.app = make_app(base_url)
     # A short poll interval makes shutdown quick (the default 0.5 s adds up over a suite).
     thread = threading.Thread(
@@ -71,6 +78,13 @@ class TenantServer(LiveServer):
     # For a tenant running in other processes (app is None): a Tenant object of this
     # process over the same data directory, for database checks (SQLite makes that safe).
     own_tenant: Tenant | None = None
+    # For a tenant serving HTTPS (`tls=True`): the local CA that signed its certificate.
+    ca_bundle: str | None = None
+
+    @property
+    def verify(self) -> str | bool:
+        """Return what `requests` should verify this tenant's certificate with."""
+        return self.ca_bundle or True
 
     @property
     def issuer(self) -> str:
@@ -86,12 +100,14 @@ class TenantServer(LiveServer):
 
     def reset(self) -> None:
         """Forget users, codes, tokens, messages and clock changes."""
-        requests.post(self.url("_dev/api/reset"), timeout=10).raise_for_status()
+        requests.post(self.url("_dev/api/reset"), timeout=10, verify=self.verify).raise_for_status()
 
     def outbox(self, to: str | None = None) -> list[dict]:
         """Return the messages sent (to one address), newest first."""
         params = {"to": to} if to else {}
-        response = requests.get(self.url("_dev/api/outbox"), params=params, timeout=10)
+        response = requests.get(
+            self.url("_dev/api/outbox"), params=params, timeout=10, verify=self.verify
+        )
         response.raise_for_status()
         return response.json()
 
@@ -103,22 +119,29 @@ class TenantServer(LiveServer):
 
     def advance_clock(self, seconds: int) -> None:
         """Move the tenant's clock forward instead of sleeping."""
-        response = requests.post(self.url("_dev/api/clock"), json={"advance": seconds}, timeout=10)
+        response = requests.post(
+            self.url("_dev/api/clock"), json={"advance": seconds}, timeout=10, verify=self.verify
+        )
         response.raise_for_status()
 
 
 @contextmanager
 def serve_tenant(
-    data_dir: Path, config_file: Path | None = None, workers: int | None = None, **settings
+    data_dir: Path,
+    config_file: Path | None = None,
+    workers: int | None = None,
+    tls: bool = False,
+    **settings,
 ) -> Iterator[TenantServer]:
     """Run a mock tenant on `data_dir`, from `config_file` or the bundled one, settings changed.
 
     With `workers` (default: env TENANT_WORKERS) above 1 the tenant runs as
-    `python -m mock_tenant --workers N` in subprocesses instead of in this process.
+    `python -m mock_tenant --workers N` in subprocesses instead of in this process. With
+    `tls` it serves HTTPS with the local CA in `data_dir/tls` (as `--tls` does).
     """
     workers = tenant_workers() if workers is None else workers
     if workers > 1:
-        process = TenantProcess(data_dir, config_file, workers=workers, **settings)
+        process = TenantProcess(data_dir, config_file, workers=workers, tls=tls, **settings)
         try:
             yield process.start()
         finally:
@@ -129,8 +152,9 @@ def serve_tenant(
         config = load_config(config_file, issuer=base_url + "/", data_dir=data_dir)
         return create_app(config.with_settings(**settings) if settings else config)
 
-    with serve(make_app) as live:
-        yield TenantServer(live.base_url, live.app)
+    files = tls_files(data_dir) if tls else None
+    with serve(make_app, ssl_context=files.server_context() if files else None) as live:
+        yield TenantServer(live.base_url, live.app, ca_bundle=str(files.ca) if files else None)
 
 
 class TenantProcess:
@@ -148,12 +172,14 @@ class TenantProcess:
         *,
         workers: int = 1,
         port: int | None = None,
+        tls: bool = False,
         **settings,
     ):
         self.data_dir = Path(data_dir)
         self.workers = workers
         self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.config_file = Path(config_file) if config_file else DEFAULT_CONFIG_FILE
         if settings:
             changed = self.data_dir.parent / f"{self.data_dir.name}-config.toml"
@@ -175,11 +201,14 @@ class TenantProcess:
                 str(workers),
                 "--config",
                 str(self.config_file),
+                *(["--tls"] if tls else []),
             ],
             self.base_url + "/.well-known/openid-configuration",
             name="tenant",
             env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
             cwd=ROOT,
+            # Made here rather than by the tenant, so the readiness check can verify it.
+            verify=str(tls_files(self.data_dir).ca) if tls else True,
         )
         self.server: TenantServer | None = None
 
@@ -191,7 +220,12 @@ class TenantProcess:
             config = load_config(
                 self.config_file, issuer=self.base_url + "/", data_dir=self.data_dir
             )
-            self.server = TenantServer(self.base_url, app=None, own_tenant=Tenant(config))
+            self.server = TenantServer(
+                self.base_url,
+                app=None,
+                own_tenant=Tenant(config),
+                ca_bundle=str(tls_files(self.data_dir).ca) if self.tls else None,
+            )
         return self.server
 
     def kill(self) -> None:

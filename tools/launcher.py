@@ -36,10 +36,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def answers(url: str, timeout: float = LOOK_SECONDS) -> bool:
-    """Tell whether a server answers a GET at `url` with a success status."""
+def answers(url: str, timeout: float = LOOK_SECONDS, verify: str | bool = True) -> bool:
+    """Tell whether a server answers a GET at `url` with a success status.
+
+    `verify` is what requests checks an https server's certificate with (a CA bundle path).
+    """
     try:
-        return requests.get(url, timeout=timeout).ok
+        return requests.get(url, timeout=timeout, verify=verify).ok
     except requests.RequestException:
         return False
 
@@ -58,6 +61,7 @@ class ServerProcess:
         cwd: the directory to run the command in.
         log_file: a file to append the output to; without one the output goes to a pipe
             whose last lines `output()` returns.
+        verify: what to check an https health URL's certificate with (a CA bundle path).
 
     """
 
@@ -70,8 +74,10 @@ class ServerProcess:
         env: Mapping[str, str] | None = None,
         cwd: str | Path | None = None,
         log_file: str | Path | None = None,
+        verify: str | bool = True,
     ):
         self.command = list(command)
+        self.verify = verify
         self.health_url = health_url
         self.name = name
         self.env = dict(os.environ if env is None else env)
@@ -99,7 +105,7 @@ class ServerProcess:
             RuntimeError: the server exited, or did not answer in time (it is killed then).
 
         """
-        if reuse and answers(self.health_url):
+        if reuse and answers(self.health_url, verify=self.verify):
             return False
         self.spawn()
         self.wait_until_ready(timeout)
@@ -138,7 +144,7 @@ class ServerProcess:
     def wait_until_ready(self, timeout: float = 30) -> None:
         """Wait until the health URL answers; kill the server and raise if it never does."""
         deadline = time.monotonic() + timeout
-        while not answers(self.health_url):
+        while not answers(self.health_url, verify=self.verify):
             if self.process.poll() is not None:
                 problem = f"the {self.name} exited with status {self.process.returncode}"
             elif time.monotonic() > deadline:

@@ -21,10 +21,10 @@ LOG_DIR = Path("var")
 
 
 def local_port(base_url: str) -> int | None:
-    """Return the port of a plain-HTTP loopback URL (one we could start a server on), or None."""
+    """Return the port of a loopback URL (one we could start a server on), or None."""
     url = urllib.parse.urlsplit(base_url)
-    if url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost"):
-        return url.port or 80
+    if url.scheme in ("http", "https") and url.hostname in ("127.0.0.1", "localhost"):
+        return url.port or (443 if url.scheme == "https" else 80)
     return None
 
 
@@ -37,7 +37,12 @@ def services(domain: str, api_url: str) -> list[tuple[str, ServerProcess]]:
     if port := local_port(domain):
         base_url = domain.rstrip("/")
         tenant = ServerProcess(
-            [sys.executable, "-m", "mock_tenant", "--port", str(port), "--data-dir", "var/tenant"],
+            [
+                *(sys.executable, "-m", "mock_tenant", "--port", str(port)),
+                *("--data-dir", "var/tenant"),
+                # An https:// domain (`make run-native TLS=1`): the tenant serves HTTPS.
+                *(["--tls"] if domain.startswith("https://") else []),
+            ],
             base_url + "/.well-known/openid-configuration",
             name="tenant",
             log_file=LOG_DIR / "tenant.log",

@@ -34,7 +34,22 @@ ALLOWED_AUTH_PARAMS = {
 }
 
 
-def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
+def request_language(headers) -> str | None:
+    """Return the language a message is asked in: `X-Request-Language`, else `Accept-Language`.
+
+    https://auth0.com/docs/authenticate/passwordless/authentication-methods/email-otp
+    ("Multi-language support"); templates read it as `request_language`.
+    """
+    value = headers.get("X-Request-Language") or headers.get("Accept-Language")
+    # A header is anyone's to write: keep a short, printable value (it is data to Liquid).
+    if not value or len(value) > 100 or not (value.isascii() and value.isprintable()):
+        return None
+    return value
+
+
+def start(
+    tenant: Tenant, params: dict, client_ip: str, language: str | None = None
+) -> tuple[dict, dict]:
     """Handle a start request and return Auth0's body and the rate-limit headers.
 
     Raises:
@@ -45,7 +60,13 @@ def start(tenant: Tenant, params: dict, client_ip: str) -> tuple[dict, dict]:
     try:
         client, connection, identifier, send, auth_params = _validate(tenant, params)
         wait = passwordless.start(
-            tenant, client, connection, identifier, send=send, auth_params=auth_params
+            tenant,
+            client,
+            connection,
+            identifier,
+            send=send,
+            auth_params=auth_params,
+            language=language,
         )
         if wait:
             raise ApiError(

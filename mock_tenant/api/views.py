@@ -95,7 +95,10 @@ def jwks():
 def passwordless_start():
     """Send a one-time code or a magic link by email or SMS."""
     body, headers = passwordless.start(
-        current_tenant(), read_params(("authParams",)), request.remote_addr or "unknown"
+        current_tenant(),
+        read_params(("authParams",)),
+        request.remote_addr or "unknown",
+        language=passwordless.request_language(request.headers),
     )
     return _json(body, headers=headers)
 

@@ -38,9 +38,9 @@ class Rules:
     lockout_seconds: int
 
 
-def new_code() -> str:
-    """Return six random ASCII digits from the OS's secure random source."""
-    return "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
+def new_code(length: int = CODE_LENGTH) -> str:
+    """Return random ASCII digits (six by default) from the OS's secure random source."""
+    return "".join(secrets.choice("0123456789") for _ in range(length))
 
 
 def code_hash(secret: bytes, code: str) -> str:
@@ -59,10 +59,11 @@ def store_code(
     send: str,
     now: int,
     lifetime: int,
+    length: int = CODE_LENGTH,
     transaction_id: str | None = None,
 ) -> str:
     """Make a new code for an identifier, replacing any older one, and return it."""
-    code = new_code()
+    code = new_code(length)
     db.execute(
         "INSERT OR REPLACE INTO otp_codes (connection, identifier, client_id, code_hash, send, "
         "transaction_id, created_at, expires_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",

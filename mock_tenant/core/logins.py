@@ -43,6 +43,8 @@ class AuthorizeRequest:
     prompt: str | None
     max_age: int | None
     response_mode: str
+    # The app's preferred page languages (OpenID Connect), kept for every page of the login.
+    ui_locales: str | None = None
 
     def to_dict(self) -> dict:
         """Return the request as a dict (stored with the login transaction)."""
@@ -128,7 +130,15 @@ def load(tenant, state: str | None, browser_key: str | None) -> dict | None:
 
 
 def send_code(
-    tenant, transaction: dict, client, connection, identifier: str, send: str, *, resend: bool
+    tenant,
+    transaction: dict,
+    client,
+    connection,
+    identifier: str,
+    send: str,
+    *,
+    resend: bool,
+    language: str | None = None,
 ) -> int:
     """Send a code or link for this transaction and remember where it went.
 
@@ -146,6 +156,8 @@ def send_code(
             send=send,
             auth_params={"state": transaction["state"]},
             transaction_id=transaction["state"],
+            # The message speaks the page's language (`request_language` in its template).
+            language=language,
         )
         if wait and resend:
             return wait

@@ -8,31 +8,48 @@ import threading
 from email.message import EmailMessage
 
 from ..config import Client, Connection, TenantSettings
+from . import liquid
 from .storage import Storage
 
 log = logging.getLogger("mock_tenant.outbox")
 
 
-def render(connection: Connection, client: Client, code: str, link: str | None) -> tuple:
-    """Fill a connection's template with Auth0's placeholders and return (subject, text)."""
-    # Plain replacement, not a template engine: user-controlled text never runs as code.
-    values = {
-        "{{ code }}": code,
-        "{{ link }}": link or "",
-        "{{ application.name }}": client.name,
-        "@@password@@": code,
-        "@@application.name@@": client.name,
+def render(
+    connection: Connection,
+    client: Client,
+    code: str,
+    link: str | None,
+    *,
+    to: str,
+    language: str | None = None,
+    friendly_name: str = "",
+) -> tuple:
+    """Render a connection's Liquid templates with Auth0's variables; return (subject, text).
+
+    The templates are the connection's own (checked at start); what a requester controls
+    (the address, the language) reaches them as values, never as template code.
+    https://auth0.com/docs/customize/email/email-templates (Passwordless Email)
+    https://auth0.com/docs/authenticate/passwordless/authentication-methods/sms-otp
+    """
+    variables = {
+        "code": code,
+        "password": code,
+        "link": link or "",
+        "send": "link" if link else "code",
+        # Auth0 sets `change_email` only when a passwordless email address is being changed.
+        "operation": None,
+        "request_language": language or "",
+        "application": {"name": client.name, "clientID": client.client_id},
+        "friendly_name": friendly_name,
     }
-
-    def fill(template: str) -> str:
-        for placeholder, value in values.items():
-            template = template.replace(placeholder, value)
-        return template
-
     if connection.strategy == "sms":
-        return None, fill(connection.template)
-    body = connection.email.link_body if link else connection.email.body
-    return fill(connection.email.subject), fill(body)
+        return None, liquid.render(connection.template, {**variables, "phone_number": to})
+    # Auth0: "in the Passwordless Email template only the `email` property of the `user`
+    # object is available".
+    variables["user"] = {"email": to}
+    email = connection.email
+    body = email.link_body if link and email.link_body else email.body
+    return liquid.render(email.subject, variables), liquid.render(body, variables)
 
 
 def record(db, *, channel, recipient, subject, text, code, link, now) -> int:

@@ -8,7 +8,9 @@ https://auth0.com/docs/authenticate/passwordless
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import sys
 import urllib.parse
 from dataclasses import dataclass
 
@@ -47,8 +49,12 @@ def issue(
     send: str,
     auth_params: dict,
     transaction_id: str | None = None,
+    language: str | None = None,
 ) -> tuple[int, Message | None]:
     """Send a code or link unless the resend cooldown runs, inside the caller's transaction.
+
+    `language` is the message's `request_language` (Auth0: the `X-Request-Language` header,
+    else `Accept-Language`; on Universal Login, the page's language).
 
     Returns:
         (seconds left in the cooldown, 0 when it went ahead; the message written, if any).
@@ -77,7 +83,9 @@ def issue(
         client_id=client.client_id,
         send=send,
         now=now,
-        lifetime=tenant.settings.otp_lifetime,
+        # Per connection, as Auth0's "OTP Expiry" and "OTP Length" (`options.totp`).
+        lifetime=connection.totp.time_step or tenant.settings.otp_lifetime,
+        length=connection.totp.length,
         transaction_id=transaction_id,
     )
     link = (
@@ -85,7 +93,15 @@ def issue(
         if send == "link"
         else None
     )
-    subject, text = outbox.render(connection, client, code, link)
+    subject, text = outbox.render(
+        connection,
+        client,
+        code,
+        link,
+        to=identifier,
+        language=language,
+        friendly_name=tenant.settings.friendly_name,
+    )
     message_id = outbox.record(
         db,
         channel=connection.strategy,
@@ -146,10 +162,15 @@ def redeem(
     Runs inside the caller's transaction, so whatever the code pays for (tokens, an
     authorization code, a finished login page) is written in the same atomic step.
     """
+    rules = tenant.otp_rules
+    settings = tenant.config.connection(connection)
+    if settings is not None and not settings.brute_force_protection:
+        # The connection's brute-force protection is off: no lock on the identifier.
+        rules = dataclasses.replace(rules, lockout_after_failures=sys.maxsize)
     outcome = codes.check_code(
         db,
         secret=tenant.secret,
-        rules=tenant.otp_rules,
+        rules=rules,
         connection=connection,
         identifier=identifier,
         client_id=client_id,
@@ -213,12 +234,26 @@ def login_with_code(
 
 
 def start(
-    tenant, client: Client, connection: Connection, identifier: str, *, send: str, auth_params: dict
+    tenant,
+    client: Client,
+    connection: Connection,
+    identifier: str,
+    *,
+    send: str,
+    auth_params: dict,
+    language: str | None = None,
 ) -> int:
     """`/passwordless/start`: send a code or link; return the seconds left in the cooldown."""
     with tenant.storage.transaction() as db:
         wait, message = issue(
-            db, tenant, client, connection, identifier, send=send, auth_params=auth_params
+            db,
+            tenant,
+            client,
+            connection,
+            identifier,
+            send=send,
+            auth_params=auth_params,
+            language=language,
         )
     deliver(tenant, connection, message)
     return wait

@@ -123,6 +123,8 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         prompt=prompt,
         max_age=int(max_age) if max_age is not None else None,
         response_mode=response_mode,
+        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (ui_locales)
+        ui_locales=(param("ui_locales") or "")[:100] or None,
     )
 
 

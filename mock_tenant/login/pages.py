@@ -17,22 +17,32 @@ from werkzeug.exceptions import HTTPException
 
 from ..api import passwordless
 from ..core import logins
-from ..core.codes import CODE_LENGTH, Outcome
+from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
 from ..core.logins import AuthorizeRequest
 from ..core.storage import StorageBusy
 from ..web import ApiError, current_tenant
-from . import authorize
+from . import authorize, locales
 from .authorize import PageError, RedirectError
 
 bp = Blueprint("universal_login", __name__)
 
+# The words for each outcome are in mock_tenant/locales/<language>.json.
 CODE_ERRORS = {
-    Outcome.WRONG: "That code is not right. Check the newest message and try again.",
-    Outcome.EXPIRED: "This code has expired. Ask for a new one.",
-    Outcome.TOO_MANY_ATTEMPTS: "Too many wrong codes. Ask for a new code.",
-    Outcome.LOCKED: "Too many failed attempts. Wait a few minutes, then try again.",
+    Outcome.WRONG: "code.wrong",
+    Outcome.EXPIRED: "code.expired",
+    Outcome.TOO_MANY_ATTEMPTS: "code.too_many_attempts",
+    Outcome.LOCKED: "code.locked",
 }
+# Codes of any length a connection may set (`totp.length`): the stored hash decides the rest.
+LINK_CODE_LENGTHS = range(4, 11)
+
+
+@bp.context_processor
+def _language() -> dict:
+    """Give the pages their language (`lang`) and its words (`t`)."""
+    language = g.get("language") or current_tenant().settings.enabled_locales[0]
+    return {"lang": language, "t": locales.translator(language)}
 
 
 @bp.route("/authorize", methods=["GET", "POST"])
@@ -85,10 +95,9 @@ def identifier():
     try:
         identifier_value = normalize(connection.strategy, value)
     except IdentifierError as error:
-        label = "phone number" if connection.strategy == "sms" else "email address"
-        return render_template(
-            "u_identifier.html", error=f"Enter a valid {label}. {error}", **page
-        ), 400
+        t = locales.translator(g.language)
+        message = f"{t('identifier.invalid.' + connection.strategy)} {error}"
+        return render_template("u_identifier.html", error=message, **page), 400
     wants_link = connection.strategy == "email" and (
         request.form.get("send") == "link" or connection.send == "link"
     )
@@ -114,9 +123,12 @@ def challenge():
     tenant, transaction = current_tenant(), _transaction()
     if not transaction["identifier"]:
         return redirect(url_for(".identifier", state=transaction["state"]))
+    connection = tenant.config.connection(transaction["connection"])
+    t = locales.translator(g.language)
     page = {
         "transaction": transaction,
         "client": tenant.config.client(transaction["client_id"]),
+        "code_length": connection.totp.length,
         "resend_in": _resend_in(transaction),
         "notice": None,
         "error": None,
@@ -126,7 +138,6 @@ def challenge():
 
     _check_csrf(transaction)
     if request.form.get("action") == "resend":
-        connection = tenant.config.connection(transaction["connection"])
         try:
             _send(
                 transaction, connection, transaction["identifier"], transaction["send"], resend=True
@@ -135,18 +146,18 @@ def challenge():
             page["error"] = error.description
             return render_template("u_challenge.html", **page), 429
         page.update(
-            notice="We sent a new code. Only the newest one works.",
+            notice=t("challenge.resent"),
             resend_in=_resend_in(transaction),
         )
         return render_template("u_challenge.html", **page)
 
     code = request.form.get("code", "").strip()
-    if not (code.isascii() and code.isdigit() and len(code) == CODE_LENGTH):
-        page["error"] = "Enter the 6-digit code from the message."
+    if not (code.isascii() and code.isdigit() and len(code) == connection.totp.length):
+        page["error"] = t("challenge.enter_code", length=connection.totp.length)
         return render_template("u_challenge.html", **page), 400
     outcome = logins.verify_code(tenant, transaction, code)
     if outcome is not Outcome.OK:
-        page["error"] = CODE_ERRORS[outcome]
+        page["error"] = t(CODE_ERRORS[outcome])
         return render_template("u_challenge.html", **page), 400
     return _signed_in(transaction)
 
@@ -182,7 +193,7 @@ def verify_redirect():
         ), 400
     code = request.args.get("verification_code", "")
     outcome = Outcome.WRONG
-    if code.isascii() and code.isdigit() and len(code) == CODE_LENGTH:
+    if code.isascii() and code.isdigit() and len(code) in LINK_CODE_LENGTHS:
         outcome = logins.verify_code(tenant, transaction, code)
     if outcome is not Outcome.OK:
         return _link_failed(outcome)
@@ -206,7 +217,7 @@ def verify_redirect_confirmed():
         return _link_failed(Outcome.WRONG)
     code = params.get("verification_code", "")
     outcome, code_for_app = Outcome.WRONG, None
-    if code.isascii() and code.isdigit() and len(code) == CODE_LENGTH:
+    if code.isascii() and code.isdigit() and len(code) in LINK_CODE_LENGTHS:
         outcome, code_for_app = logins.finish_link(
             tenant,
             auth_request,
@@ -257,7 +268,14 @@ def _send(transaction: dict, connection, identifier_value: str, send: str, resen
     passwordless.rate_limit(tenant, request.remote_addr)
     client = tenant.config.client(transaction["client_id"])
     wait = logins.send_code(
-        tenant, transaction, client, connection, identifier_value, send, resend=resend
+        tenant,
+        transaction,
+        client,
+        connection,
+        identifier_value,
+        send,
+        resend=resend,
+        language=g.language,
     )
     # The same identifier posted again during the cooldown goes on to the code page
     # with the code already sent; anything else must wait.
@@ -341,6 +359,11 @@ def _transaction() -> dict:
             "continues only in the browser that started it.",
         )
     g.redirect_uri = transaction["params"]["redirect_uri"]
+    g.language = locales.pick(
+        transaction["params"].get("ui_locales"),
+        [lang for lang, _ in request.accept_languages],
+        current_tenant().settings.enabled_locales,
+    )
     return transaction
 
 

@@ -42,10 +42,23 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 # The folders whose README files are docs too (tests/attacks/README.md, bench/README.md, ...).
 DOC_FOLDERS = ("tests", "bench", "tools")
+
+
+def _vendored(path: Path) -> bool:
+    """Tell whether a file is third-party code kept as published (vendor/<project>/...)."""
+    parts = path.relative_to(ROOT).parts
+    return "vendor" in parts and parts.index("vendor") < len(parts) - 3
+
+
 DOCS = (
     [README]
     + sorted((ROOT / "docs").rglob("*.md"))
-    + sorted(path for folder in DOC_FOLDERS for path in (ROOT / folder).rglob("README.md"))
+    + sorted(
+        path
+        for folder in DOC_FOLDERS
+        for path in (ROOT / folder).rglob("README.md")
+        if not _vendored(path)
+    )
 )
 CHAPTERS = sorted((ROOT / "docs").glob("[0-9][0-9]-*.md"))
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from mock_tenant import create_app, load_config
+from mock_tenant.config import DEFAULT_CONFIG_FILE
 from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
@@ -270,7 +271,11 @@ def test_the_outbox_page_escapes_html_in_messages(tenant_from_config):
     server = tenant_from_config(
         (
             'name = "sms"',
-            'template = "Your @@application.name@@ verification code is @@password@@"',
+            next(
+                line
+                for line in DEFAULT_CONFIG_FILE.read_text(encoding="utf-8").splitlines()
+                if line.startswith("template = ") and "@@password@@" in line
+            ),
             "template = \"<script>alert('x')</script> <b>@@password@@</b> & more\"",
         )
     )

@@ -9,7 +9,7 @@ from tools import run_native
 from tools.launcher import free_port
 
 
-def test_only_local_plain_http_servers_are_ours_to_start():
+def test_only_local_servers_are_ours_to_start():
     found = run_native.services("http://127.0.0.1:4000", "http://localhost:3010")
     assert [(server.name, base_url) for base_url, server in found] == [
         ("tenant", "http://127.0.0.1:4000"),
@@ -40,3 +40,12 @@ def test_a_missing_tenant_is_started_logged_to_a_file_and_stopped(tmp_path, monk
     # Stopped means stopped: the port answers no more.
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)
+
+
+def test_a_local_https_domain_starts_the_tenant_with_tls():
+    # `make run-native TLS=1` sets AUTH0_DOMAIN=https://127.0.0.1:4000.
+    ((base_url, tenant),) = run_native.services("https://127.0.0.1:4000", "https://api.test")
+    assert base_url == "https://127.0.0.1:4000"
+    assert tenant.command[-1] == "--tls"
+    ((_, plain),) = run_native.services("http://127.0.0.1:4000", "https://api.test")
+    assert "--tls" not in plain.command
