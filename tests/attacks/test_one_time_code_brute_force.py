@@ -9,6 +9,10 @@ A million codes, three tries per code, ten failures in a row per identifier, a r
 cooldown and a per-IP limit on sending: a guesser's odds stay near 10 in a million per
 lockout period. Every answer is the same for people who have an account and people who do
 not, so no status, body or header tells them apart.
+
+The per-identifier lockout, the resend cooldown and the uniform answers are the hardened
+profile's (docs/security.md rules 9 and 10): the tests of those run against it. With Auth0's
+defaults each code still dies after three wrong tries and a new code replaces the old one.
 """
 
 import pytest
@@ -90,7 +94,7 @@ def test_an_old_code_after_a_resend_is_refused(tenant_server):
     assert otp_token(tenant_server, "ada@example.com", new).status_code == 200
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_asking_for_new_codes_does_not_buy_more_guesses_than_the_lockout_allows(tenant_server):
     email = "victim@example.com"
     # The guesser asks for a fresh code each time one dies: 3 guesses per code...
@@ -110,7 +114,7 @@ def test_asking_for_new_codes_does_not_buy_more_guesses_than_the_lockout_allows(
     assert otp_token(tenant_server, email, send_email_code(tenant_server, email)).status_code == 200
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_a_lock_earned_at_the_token_endpoint_also_holds_on_the_login_page(tenant_server):
     email = "victim@example.com"
     for _ in range(4):
@@ -192,6 +196,7 @@ def test_a_stolen_database_does_not_reveal_the_codes(tenant_server):
 # ---- throttling the sending ------------------------------------------------------------------
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_asking_again_for_the_same_identifier_inside_the_cooldown_is_429(tenant_server):
     freeze_clock(tenant_server)
     body = {
@@ -236,6 +241,7 @@ def test_the_login_page_shares_the_per_address_limit(tenant_server):
 # ---- no enumeration -------------------------------------------------------------------------
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_start_answers_known_and_unknown_emails_identically(tenant_server):
     def ask(email):
         body = {"client_id": NATIVE_CLIENT, "connection": "email", "email": email, "send": "code"}
@@ -247,6 +253,7 @@ def test_start_answers_known_and_unknown_emails_identically(tenant_server):
     assert known.json()["email_verified"] is unknown.json()["email_verified"] is False
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_start_answers_known_and_unknown_phone_numbers_identically(tenant_server):
     def ask(phone):
         return start(
@@ -271,7 +278,7 @@ def test_a_wrong_code_and_a_never_sent_code_get_the_same_answer(tenant_server):
     )
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_a_lock_looks_the_same_for_known_and_unknown_identifiers(tenant_server):
     # Four codes, three wrong guesses each, for a known and an unknown person: both locked.
     for email in ("ada@example.com", "bob@example.com"):
@@ -306,7 +313,8 @@ def test_with_sign_ups_disabled_unknown_people_get_the_same_answer_and_nothing_i
     tenant_from_config,
 ):
     tenant = tenant_from_config(
-        ('name = "email"', "disable_signup = false", "disable_signup = true")
+        ('name = "email"', "disable_signup = false", "disable_signup = true"),
+        profile="hardened",
     )
 
     def ask(email):

@@ -8,7 +8,6 @@ import requests
 from tests.conftest import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
-    assert_error,
     freeze_clock,
     login,
     otp_token,
@@ -18,9 +17,11 @@ from tests.mock_tenant.helpers import (
 
 
 def _assert_invalid_token(response) -> None:
-    """Check the 401 of RFC 6750 3.1 in Auth0's JSON shape."""
-    assert_error(response, 401, "invalid_token")
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    """Check the 401 of RFC 6750 3.1 with Auth0's plain-text body (fidelity row 14)."""
+    assert response.status_code == 401, response.text
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert response.text == "Unauthorized"
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
