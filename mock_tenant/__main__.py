@@ -47,6 +47,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="directory for the SQLite database (default var/tenant)",
     )
     parser.add_argument(
+        "--profile",
+        choices=["auth0", "hardened"],
+        default=env("MOCK_TENANT_PROFILE") or None,
+        help="answer as Auth0 does (auth0) or add the stricter rules of RFC 9700 (hardened); "
+        "default: the tenant file's [tenant] profile, auth0 in the bundled one "
+        "(env MOCK_TENANT_PROFILE)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=int(env("MOCK_TENANT_WORKERS", "1")),
@@ -65,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(
             args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
         )
+        if args.profile:
+            config = config.with_settings(profile=args.profile)
         # One process: bind now, so a busy port is reported before anything else.
         server = werkzeug_server(config, args.host, args.port) if args.workers <= 1 else None
     except ConfigError as error:
@@ -76,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"Mock tenant (issuer {issuer}) listening on http://{args.host}:{args.port}/")
+    print(
+        f"Mock tenant (issuer {issuer}, profile {config.tenant.profile}) "
+        f"listening on http://{args.host}:{args.port}/"
+    )
     if config.tenant.dev_api:
         print(f"Dev outbox (codes and links): {issuer}_dev/outbox")
         if dev_token:

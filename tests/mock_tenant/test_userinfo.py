@@ -93,9 +93,10 @@ def test_an_expired_access_token_is_refused(tenant_server):
     _assert_invalid_token(userinfo(tenant_server, tokens["access_token"]))
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_revoked_access_token_is_refused(tenant_server):
     tokens = login(tenant_server, "revoked@example.com", scope="openid offline_access")
-    # Revoking the refresh token revokes its whole login, access tokens included.
+    # Hardened: revoking the refresh token revokes its whole login, access tokens included.
     response = requests.post(
         tenant_server.url("oauth/revoke"),
         json={"client_id": NATIVE_CLIENT, "token": tokens["refresh_token"]},
