@@ -54,6 +54,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="serve HTTPS with a local CA kept in DATA_DIR/tls (env MOCK_TENANT_TLS=1)",
     )
     parser.add_argument(
+        "--profile",
+        choices=["auth0", "hardened"],
+        default=env("MOCK_TENANT_PROFILE") or None,
+        help="answer as Auth0 does (auth0) or add the stricter rules of RFC 9700 (hardened); "
+        "default: the tenant file's [tenant] profile, auth0 in the bundled one "
+        "(env MOCK_TENANT_PROFILE)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=int(env("MOCK_TENANT_WORKERS", "1")),
@@ -73,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(
             args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
         )
+        if args.profile:
+            config = config.with_settings(profile=args.profile)
         tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.
         server = werkzeug_server(config, args.host, args.port, tls) if args.workers <= 1 else None
@@ -85,7 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"Mock tenant (issuer {issuer}) listening on {scheme}://{args.host}:{args.port}/")
+    print(
+        f"Mock tenant (issuer {issuer}, profile {config.tenant.profile}) "
+        f"listening on {scheme}://{args.host}:{args.port}/"
+    )
     if tls:
         _print_tls_help(tls, args.host, args.port)
     if config.tenant.dev_api:

@@ -40,9 +40,26 @@ class RefreshTokenSettings(Model):
 
     # https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation
     rotation_type: Literal["rotating", "non-rotating"] = "rotating"
-    # Reuse interval: seconds during which a just-rotated token may be used again.
+    # Reuse interval: seconds after a rotation during which the previous token (only that
+    # one) may be exchanged again. The hardened profile allows no reuse at all.
     leeway: int = Field(default=0, ge=0, le=60)
+    # https://auth0.com/docs/secure/tokens/refresh-tokens/configure-refresh-token-expiration
+    expiration_type: Literal["expiring", "non-expiring"] = "expiring"
+    # Absolute lifetime of a family, counted from the login that started it. The defaults
+    # (30 days, and 15 days idle) are the suite's choice: no source here confirms Auth0's.
     token_lifetime: int = Field(default=2592000, gt=0)
+    infinite_token_lifetime: bool = False
+    # Idle lifetime: a token unused for this long expires.
+    idle_token_lifetime: int = Field(default=1296000, gt=0)
+    infinite_idle_token_lifetime: bool = False
+
+    @model_validator(mode="after")
+    def _rotation_expires(self) -> RefreshTokenSettings:
+        """Require expiring tokens with rotation, as Auth0's dashboard does."""
+        # https://auth0.com/docs/secure/tokens/refresh-tokens/configure-refresh-token-rotation
+        if self.rotation_type == "rotating" and self.expiration_type == "non-expiring":
+            raise ValueError("rotating refresh tokens must be 'expiring'")
+        return self
 
 
 class Client(Model):
@@ -255,6 +272,14 @@ class TenantSettings(Model):
     dev_api: bool = True
     # Record every protocol exchange for the flow inspector (needs dev_api; costs a write).
     inspector: bool = True
+    # Tenant-level Allowed Logout URLs: where /v2/logout without a client_id may return to.
+    # https://auth0.com/docs/authenticate/login/logout/redirect-users-after-logout
+    allowed_logout_urls: list[str] = []
+    # Auth0's tenant setting "RP-Initiated Logout End Session Endpoint Discovery"
+    # (Management API `oidc_logout.rp_logout_end_session_endpoint_discovery`): publish
+    # /oidc/logout as `end_session_endpoint`; on by default for tenants created since
+    # 14 November 2023. https://auth0.com/docs/authenticate/login/logout/log-users-out-of-auth0
+    rp_logout_end_session_endpoint_discovery: bool = True
     # Also deliver messages to a real SMTP server (a mail catcher such as Mailpit).
     smtp_host: str | None = None
     smtp_port: int = 1025

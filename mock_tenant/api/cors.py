@@ -1,4 +1,4 @@
-"""CORS for single-page apps: which browser origins may call the token and revoke endpoints.
+"""CORS for single-page apps: which browser origins may call the token, revoke and start endpoints.
 
 A single-page app runs on its own origin and calls the tenant with `fetch`. The browser only
 lets its script read the answer when the tenant names that origin in
@@ -15,9 +15,12 @@ from werkzeug.exceptions import HTTPException
 
 from ..web import ApiError, current_tenant, read_params
 
-# The endpoints auth0-spa-js calls with fetch. /authorize and /v2/logout are page
-# navigations, which need no CORS; nothing else gets CORS headers.
-CORS_PATHS = ("/oauth/token", "/oauth/revoke")
+# The endpoints auth0-spa-js calls with fetch, and /passwordless/start that auth0.js and
+# Lock call from a SPA for embedded passwordless
+# (https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/spa).
+# /authorize and /v2/logout are page navigations, which need no CORS; nothing else gets
+# CORS headers.
+CORS_PATHS = ("/oauth/token", "/oauth/revoke", "/passwordless/start")
 # auth0-spa-js posts form bodies with an `Auth0-Client` header (its name and version), which
 # makes the request "non-simple": the browser asks first with a preflight.
 # https://fetch.spec.whatwg.org/#cors-safelisted-request-header

@@ -164,6 +164,15 @@ class S256CodeChallenge(CodeChallenge):
 
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
+    def validate_code_verifier(self, grant, result):
+        """Check the verifier as Authlib does, failing with Auth0's words."""
+        try:
+            super().validate_code_verifier(grant, result)
+        except InvalidGrantError:
+            # Auth0's text for a verifier that does not match: go-auth0's
+            # authentication/oauth_test.go ("Should throw for an invalid code verifier").
+            raise InvalidGrantError("Failed to verify code verifier") from None
+
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     """Exchange an authorization code from Universal Login for tokens (RFC 6749 4.1.3)."""

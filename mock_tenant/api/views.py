@@ -39,19 +39,31 @@ class AccessTokenValidator(BearerTokenValidator):
             raise InvalidTokenError()
 
 
+class Unauthorized(ApiError):
+    """Auth0's refusal at /userinfo: 401 with the plain-text body "Unauthorized"."""
+
+    def response(self) -> Response:
+        """Render the refusal as Auth0 does: text, not its usual JSON error."""
+        response = Response("Unauthorized", status=401, mimetype="text/plain")
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.update(self.headers)
+        return response
+
+
 class UserinfoProtector(ResourceProtector):
     """Authlib's bearer-token guard, answering every refusal as the tenant's 401."""
 
     def raise_error_response(self, error):
-        """Answer RFC 6750's `invalid_token` in Auth0's JSON error shape."""
+        """Answer 401 "Unauthorized" with RFC 6750's `invalid_token` challenge."""
         # https://www.rfc-editor.org/rfc/rfc6750#section-3.1: a missing, malformed, expired
         # or revoked token all get 401 with a Bearer challenge; a token in the query or a
         # form body is not looked at (RFC 6750 2.2 and 2.3 are optional; tokens stay out of
-        # URLs, docs/security.md rule 6).
-        raise ApiError(
+        # URLs, docs/security.md rule 6). Auth0's body is the text "Unauthorized", not JSON
+        # (auth0/Auth0.Android#629 shows clients failing to parse it).
+        raise Unauthorized(
             401,
             "invalid_token",
-            "The access token is missing, invalid or expired.",
+            "Unauthorized",
             {"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
 
@@ -139,7 +151,7 @@ def discovery_document() -> bytes:
             "userinfo_endpoint": endpoint("api.userinfo"),
             "jwks_uri": endpoint("api.jwks"),
             "revocation_endpoint": endpoint("api.revoke"),
-            "end_session_endpoint": endpoint("logout.oidc_logout"),
+            **_end_session_endpoint(endpoint),
             "scopes_supported": SCOPES_SUPPORTED,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query", "web_message"],
@@ -159,6 +171,15 @@ def discovery_document() -> bytes:
             "claims_supported": CLAIMS_SUPPORTED,
         }
     ).encode()
+
+
+def _end_session_endpoint(endpoint) -> dict:
+    """Return `end_session_endpoint` while the tenant publishes it, else nothing."""
+    # https://auth0.com/docs/authenticate/login/logout/log-users-out-of-auth0: published
+    # only while the tenant setting is on (it is for tenants created since November 2023).
+    if current_tenant().settings.rp_logout_end_session_endpoint_discovery:
+        return {"end_session_endpoint": endpoint("logout.oidc_logout")}
+    return {}
 
 
 def handle_http_error(error) -> Response:

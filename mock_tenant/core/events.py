@@ -32,3 +32,14 @@ refresh_reuse_detected = _signals.signal("refresh-reuse-detected")
 grant_revoked = _signals.signal("grant-revoked")
 # A tenant (SSO) session ended at logout: sid.
 session_ended = _signals.signal("session-ended")
+# A profile rule decided this answer: rule (a `config.Rules` field name), on (whether the
+# rule is on here). Sent only where the other profile would answer differently, so the
+# flow inspector can say so (dev/explain.py words it).
+rule_applied = _signals.signal("rule-applied")
+
+
+def decide(rules, rule: str) -> bool:
+    """Announce that a profile rule decides this answer, and return whether it is on."""
+    on = bool(getattr(rules, rule))
+    rule_applied.send(rule=rule, on=on)
+    return on

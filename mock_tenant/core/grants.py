@@ -145,18 +145,17 @@ def refresh(tenant, client: Client, old: dict, presented: str, scope: str | None
         now = tenant.clock.now()
         # Read again inside the write lock: another request may have rotated it.
         row = db.execute(
-            "SELECT r.rotated_at, g.revoked_at FROM refresh_tokens r "
+            "SELECT r.rotated_at, r.expires_at, g.revoked_at FROM refresh_tokens r "
             "JOIN grants g USING (grant_id) WHERE r.token_hash = ?",
             (old["token_hash"],),
         ).fetchone()
-        # https://auth0.com/docs/secure/tokens/refresh-tokens/refresh-token-rotation
-        # A rotated token may be used again only for `leeway` seconds after its rotation:
-        # with 0, never (not even within the same second).
-        if row["rotated_at"] is not None and now - row["rotated_at"] >= settings.leeway:
+        if row["rotated_at"] is not None and not _reuse_allowed(
+            tenant, db, settings, old, row, now
+        ):
             revoke_grant(db, old["grant_id"], now, reason="refresh token reused")
             events.refresh_reuse_detected.send(grant_id=old["grant_id"])
             return None
-        if row["revoked_at"] is not None:
+        if row["revoked_at"] is not None or row["expires_at"] <= now:
             return None
         login = minting.Login(
             client,
@@ -168,20 +167,48 @@ def refresh(tenant, client: Client, old: dict, presented: str, scope: str | None
             allow_refresh=False,
         )
         body = minting.mint(db, tenant, login)
-        if settings.rotation_type == "rotating":
-            # Retire every live token of the family, so only the new one works.
+        if settings.rotation_type == "non-rotating":
+            # The same token goes on; its idle lifetime counts again from this use.
             db.execute(
-                "UPDATE refresh_tokens SET rotated_at = ? "
-                "WHERE grant_id = ? AND rotated_at IS NULL",
-                (now, old["grant_id"]),
+                "UPDATE refresh_tokens SET expires_at = ? WHERE token_hash = ?",
+                (minting.refresh_token_expiry(db, client, old["grant_id"], now), old["token_hash"]),
             )
-            body["refresh_token"] = minting.new_refresh_token(db, tenant, client, old["grant_id"])
-            events.refresh_rotated.send(
-                grant_id=old["grant_id"],
-                old=minting.fingerprint(presented),
-                new=minting.fingerprint(body["refresh_token"]),
-            )
+            return body
+        # Retire every live token of the family, so only the new one works; the presented
+        # one becomes "the previous token", the only one a reuse interval lets back in.
+        db.execute(
+            "UPDATE refresh_tokens SET rotated_at = ? WHERE grant_id = ? AND rotated_at IS NULL",
+            (now, old["grant_id"]),
+        )
+        db.execute(
+            "INSERT INTO refresh_previous (grant_id, token_hash) VALUES (?, ?) "
+            "ON CONFLICT DO UPDATE SET token_hash = excluded.token_hash",
+            (old["grant_id"], old["token_hash"]),
+        )
+        body["refresh_token"] = minting.new_refresh_token(db, tenant, client, old["grant_id"])
+        events.refresh_rotated.send(
+            grant_id=old["grant_id"],
+            old=minting.fingerprint(presented),
+            new=minting.fingerprint(body["refresh_token"]),
+        )
         return body
+
+
+def _reuse_allowed(tenant, db, settings, old: dict, row, now: int) -> bool:
+    """Tell whether a rotated refresh token may be exchanged again (Auth0's reuse interval)."""
+    # https://auth0.com/docs/secure/tokens/refresh-tokens/configure-refresh-token-rotation:
+    # within the reuse interval (`leeway` seconds after its rotation) "only the previous
+    # token can be reused"; exchanging the second-to-last token triggers breach detection.
+    previous = db.execute(
+        "SELECT token_hash FROM refresh_previous WHERE grant_id = ?", (old["grant_id"],)
+    ).fetchone()
+    if previous is None or previous["token_hash"] != old["token_hash"]:
+        return False
+    if now - row["rotated_at"] >= settings.leeway:
+        return False
+    # With a leeway of 0 nothing gets here; otherwise the profiles differ: the hardened one
+    # has no reuse interval at all (docs/security.md rule 5; RFC 9700 4.14.2).
+    return not tenant.rule("no_refresh_reuse_interval")
 
 
 def find_revocable(tenant, token: str) -> dict | None:
@@ -194,10 +221,25 @@ def find_revocable(tenant, token: str) -> dict | None:
     return dict(row) if row else None
 
 
-def revoke(tenant, grant_id: str) -> None:
-    """Revoke a grant on request (the revocation endpoint)."""
+def revoke(tenant, grant_id: str, token: str) -> None:
+    """Revoke a refresh token on request (the revocation endpoint), or its whole grant.
+
+    https://auth0.com/docs/secure/tokens/refresh-tokens/revoke-refresh-tokens: with the
+    tenant setting "Refresh Token Revocation Deletes Grant" off (the default for tenants
+    created since 13 January 2021) only that refresh token is revoked and the grant is left
+    intact, so access tokens already issued keep working until they expire. The hardened
+    profile turns the setting on: everything the login issued stops working.
+    """
     with tenant.storage.transaction() as db:
-        revoke_grant(db, grant_id, tenant.clock.now(), reason="revoked by the application")
+        now = tenant.clock.now()
+        if tenant.rule("revocation_deletes_grant"):
+            revoke_grant(db, grant_id, now, reason="revoked by the application")
+            return
+        # Expired now is revoked: every lookup of a refresh token checks `expires_at`.
+        db.execute(
+            "UPDATE refresh_tokens SET expires_at = MIN(expires_at, ?) WHERE token_hash = ?",
+            (now, token_hash(token)),
+        )
 
 
 # ---- access tokens --------------------------------------------------------------------------

@@ -171,13 +171,12 @@ def send_code(
 
 def seconds_until_resend(tenant, transaction: dict) -> int:
     """Return the seconds left before another code may be sent for this transaction."""
+    # Only the hardened profile has a resend cooldown (core/passwordless.py: issue).
+    if not tenant.rules.resend_cooldown:
+        return 0
     with tenant.storage.transaction() as db:
-        return codes.seconds_until_resend(
-            db,
-            connection=transaction["connection"],
-            identifier=transaction["identifier"],
-            now=tenant.clock.now(),
-            cooldown=tenant.settings.resend_cooldown,
+        return passwordless.seconds_until_resend(
+            db, tenant, transaction["connection"], transaction["identifier"], tenant.clock.now()
         )
 
 
@@ -280,6 +279,13 @@ def finish_link(
             sid=None,
         )
         return redeemed.outcome, app_code
+
+
+def session_sid(tenant, cookie: str | None) -> str | None:
+    """Return the `sid` of the live SSO session a cookie stands for, or None."""
+    with tenant.storage.transaction() as db:
+        session = _find_session(db, tenant, cookie)
+    return session["sid"] if session else None
 
 
 def end_session(tenant, cookie: str | None) -> None:

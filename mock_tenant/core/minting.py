@@ -13,6 +13,8 @@ from . import events, users
 OIDC_SCOPES = ("openid", "profile", "email", "phone", "offline_access")
 # Auth0's lifetime for an opaque access token, good only for /userinfo.
 OPAQUE_ACCESS_TOKEN_LIFETIME = 86400
+# The expiry stored for a refresh token that never expires (year 287396: never, in practice).
+NEVER = 2**53
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,28 @@ def new_refresh_token(db, tenant, client: Client, grant_id: str) -> str:
     db.execute(
         "INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) "
         "VALUES (?, ?, ?, ?)",
-        (token_hash(token), grant_id, now, now + client.refresh_token.token_lifetime),
+        (token_hash(token), grant_id, now, refresh_token_expiry(db, client, grant_id, now)),
     )
     return token
+
+
+def refresh_token_expiry(db, client: Client, grant_id: str, now: int) -> int:
+    """Return when a refresh token used or minted now expires: the sooner of both lifetimes.
+
+    https://auth0.com/docs/secure/tokens/refresh-tokens/configure-refresh-token-expiration:
+    the absolute lifetime (`token_lifetime`) belongs to the family, counted from the login
+    that started it (the grant); the idle lifetime (`idle_token_lifetime`) counts from the
+    last use. `infinite_*` switches either off; `non-expiring` switches both off.
+    """
+    settings = client.refresh_token
+    if settings.expiration_type == "non-expiring":
+        return NEVER
+    limits = []
+    if not settings.infinite_token_lifetime:
+        started = db.execute(
+            "SELECT created_at FROM grants WHERE grant_id = ?", (grant_id,)
+        ).fetchone()["created_at"]
+        limits.append(started + settings.token_lifetime)
+    if not settings.infinite_idle_token_lifetime:
+        limits.append(now + settings.idle_token_lifetime)
+    return min(limits, default=NEVER)

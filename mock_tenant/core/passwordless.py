@@ -51,24 +51,24 @@ def issue(
     transaction_id: str | None = None,
     language: str | None = None,
 ) -> tuple[int, Message | None]:
-    """Send a code or link unless the resend cooldown runs, inside the caller's transaction.
+    """Send a code or link, inside the caller's transaction; the new code replaces the old.
 
     `language` is the message's `request_language` (Auth0: the `X-Request-Language` header,
     else `Accept-Language`; on Universal Login, the page's language).
 
     Returns:
-        (seconds left in the cooldown, 0 when it went ahead; the message written, if any).
-        Call `deliver` with the message once the transaction has committed.
+        (seconds left in the hardened profile's resend cooldown, 0 when it went ahead; the
+        message written, if any). Call `deliver` with the message once the transaction has
+        committed.
     """
     now = tenant.clock.now()
-    wait = codes.seconds_until_resend(
-        db,
-        connection=connection.name,
-        identifier=identifier,
-        now=now,
-        cooldown=tenant.settings.resend_cooldown,
-    )
-    if wait:
+    wait = seconds_until_resend(db, tenant, connection.name, identifier, now)
+    # Auth0 has no cooldown per address: a second request sends a new code that replaces
+    # the first; only the per-IP limit applies (api/passwordless.py: rate_limit).
+    # https://github.com/auth0/docs/blob/master/articles/connections/passwordless/_includes/_rate_limit_server_side.md
+    # The hardened profile waits `resend_cooldown` seconds per address (docs/security.md
+    # rule 10), so nobody can flood someone's inbox from many addresses.
+    if wait and tenant.rule("resend_cooldown"):
         return wait, None
     # With sign-ups disabled, unknown people get nothing, but the same answer; their
     # cooldown starts too, or a quick second request would tell them apart.
@@ -113,6 +113,17 @@ def issue(
         now=now,
     )
     return 0, Message(message_id, connection.strategy, identifier, subject, text)
+
+
+def seconds_until_resend(db, tenant, connection: str, identifier: str, now: int) -> int:
+    """Return how long the address must wait for another code under the hardened cooldown."""
+    return codes.seconds_until_resend(
+        db,
+        connection=connection,
+        identifier=identifier,
+        now=now,
+        cooldown=tenant.settings.resend_cooldown,
+    )
 
 
 def deliver(tenant, connection: Connection, message: Message | None) -> None:

@@ -91,6 +91,12 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
     expires_at INTEGER NOT NULL,
     rotated_at INTEGER              -- set when it was exchanged for a newer token
 );
+-- Per refresh token family (grant): the token whose exchange minted the live one. Auth0's
+-- reuse interval lets only that token be exchanged again.
+CREATE TABLE IF NOT EXISTS refresh_previous (
+    grant_id TEXT PRIMARY KEY REFERENCES grants (grant_id),
+    token_hash TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS access_tokens_grant ON access_tokens (grant_id);
 CREATE INDEX IF NOT EXISTS refresh_tokens_grant ON refresh_tokens (grant_id);
 CREATE TABLE IF NOT EXISTS outbox (
@@ -166,6 +172,7 @@ RESETTABLE_TABLES = (
     "rate_limits",
     "authorization_codes",
     "access_tokens",
+    "refresh_previous",
     "refresh_tokens",
     "grants",
     "outbox",

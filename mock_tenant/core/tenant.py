@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from ..config import TenantConfig
-from . import memo, users
+from . import events, memo, users
 from .clock import Clock
 from .codes import Rules
 from .keys import KeyStore
@@ -18,6 +18,8 @@ class Tenant:
     def __init__(self, config: TenantConfig):
         self.config = config
         self.settings = config.tenant
+        # The profile's rules with `[tenant.rules]` applied (config.Rules).
+        self.rules = config.rules
         self.issuer = config.issuer
         self.storage = Storage(config.data_dir / "tenant.sqlite3", config.tenant.busy_timeout)
         self.clock = Clock(self.storage)
@@ -32,8 +34,17 @@ class Tenant:
             max_attempts=config.tenant.otp_max_attempts,
             lockout_after_failures=config.tenant.lockout_after_failures,
             lockout_seconds=config.tenant.lockout_seconds,
+            identifier_lockout=self.rules.identifier_lockout,
         )
         users.seed(self)
+
+    def rule(self, name: str) -> bool:
+        """Tell whether a profile rule is on, announcing that it decides this answer.
+
+        Call it only where the `auth0` and `hardened` profiles answer differently: the flow
+        inspector then marks the exchange (dev/inspector.py).
+        """
+        return events.decide(self.rules, name)
 
     def url(self, path: str) -> str:
         """Return an absolute URL on this tenant for a path such as `oauth/token`."""

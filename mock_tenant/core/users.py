@@ -176,7 +176,11 @@ def claims(user: dict, scope: set[str]) -> dict:
 
 def _picture(identifier: str) -> str:
     """Return a Gravatar URL with Auth0's initials avatar as the fallback, as Auth0 does."""
-    digest = hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
+    # Auth0 hashes the address with MD5, Gravatar's original scheme: the `picture` in
+    # go-auth0's test/data/recordings/authentication/TestUserInfo.yaml is the MD5 of the
+    # recorded email. https://docs.gravatar.com/api/avatars/hash/
+    # Not a security use: the hash only names a public avatar.
+    digest = hashlib.md5(identifier.strip().lower().encode(), usedforsecurity=False).hexdigest()
     initials = "".join(ch for ch in identifier[:2].lower() if ch.isalnum()) or "xx"
     fallback = f"https://cdn.auth0.com/avatars/{initials}.png"
     return f"https://s.gravatar.com/avatar/{digest}?s=480&r=pg&d={urllib.parse.quote(fallback)}"

@@ -67,3 +67,29 @@ CLAIMS = {
     "given_name": "First name, from the profile.",
     "family_name": "Last name, from the profile.",
 }
+
+# Why the hardened profile refuses what Auth0 accepts, per rule (mock_tenant/config.py: Rules).
+# The inspector words each with `profile_note`, from the side of the profile that is running.
+RULES = {
+    "require_pkce_s256": "a public client must prove it holds the code (PKCE with S256)",
+    "no_front_channel_tokens": "tokens must never travel in a URL or the browser's front channel",
+    "resend_cooldown": "an address gets at most one code per cooldown, so nobody can flood "
+    "its inbox",
+    "uniform_start_answers": "its answer must not tell whether someone already has an account",
+    "identifier_lockout": "too many wrong codes in a row lock the address for a while",
+    "confirm_magic_links": "a magic link completes only in the browser that asked for it, or "
+    "after a click, so a mail scanner that opens links cannot spend it",
+    "no_refresh_reuse_interval": "a rotated refresh token is never good again, not even for a "
+    "few seconds",
+    "revocation_deletes_grant": "revoking a refresh token ends everything its login issued",
+    "iss_in_authorization_response": "the authorization response must name its issuer "
+    "(RFC 9207), against mix-up attacks",
+}
+
+
+def profile_note(rule: str, on: bool) -> str:
+    """Say in one sentence how the other profile would have answered this exchange."""
+    reason = RULES.get(rule, rule.replace("_", " "))
+    if on:
+        return f"The hardened profile refuses this because {reason}; Auth0 would accept it."
+    return f"Auth0 accepts this; the hardened profile refuses it because {reason}."

@@ -84,6 +84,16 @@ def _refresh_rotated(sender, old, new, **_):
     _note(f"Rotated: {old} → {new}")
 
 
+@events.rule_applied.connect
+def _rule_applied(sender, rule, on, **_):
+    """Remember that a profile rule decided this exchange, to say how the other would answer."""
+    if has_request_context() and current_app.extensions.get("mock_tenant.inspector"):
+        notes = g.setdefault("inspector_profile_notes", [])
+        note = explain.profile_note(rule, on)
+        if note not in notes:
+            notes.append(note)
+
+
 @events.code_sent.connect
 def _code_sent(sender, message_id, **_):
     """Remember which outbox message this exchange sent, to link it from the timeline."""
@@ -111,6 +121,8 @@ def _record(response) -> None:
         "status": response.status_code,
         "kind": _kind(params, response),
         "note": g.get("inspector_note"),
+        # Set when the other profile (auth0 or hardened) would have answered differently.
+        "profile_note": " ".join(g.get("inspector_profile_notes", [])) or None,
         "params": {
             k: {"value": _redact(k, v), "explains": explain.PARAMETERS.get(k)}
             for k, v in params.items()

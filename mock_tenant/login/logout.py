@@ -16,12 +16,21 @@ bp = Blueprint("logout", __name__)
 def v2_logout():
     """End the session, then go to `returnTo` if the app allows it (Auth0's logout)."""
     # https://auth0.com/docs/api/authentication#logout
+    # https://auth0.com/docs/authenticate/login/logout/redirect-users-after-logout: with a
+    # client_id, returnTo must be one of that application's Allowed Logout URLs, and
+    # without returnTo the first of them is used; without a client_id, returnTo must be
+    # one of the tenant's Allowed Logout URLs. A refused returnTo shows a page and keeps
+    # the session (the suite's choice: no source says whether Auth0 ends it).
     tenant = current_tenant()
     return_to, client_id = request.args.get("returnTo"), request.args.get("client_id")
+    client = tenant.config.client(client_id)
+    if return_to is None and client is not None and client.allowed_logout_urls:
+        return_to = client.allowed_logout_urls[0]
     if return_to and not _allowed(client_id, return_to):
         return _page(
             "Logout URL not allowed",
-            "returnTo is not one of the Allowed Logout URLs of the application.",
+            "returnTo is not one of the Allowed Logout URLs of the application "
+            "(or of the tenant, without a client_id).",
             400,
         )
     return _end_session(tenant, return_to)
@@ -34,6 +43,18 @@ def oidc_logout():
     tenant = current_tenant()
     target = request.args.get("post_logout_redirect_uri")
     client_id = request.args.get("client_id") or _client_of(request.args.get("id_token_hint"))
+    # https://auth0.com/docs/authenticate/login/logout/log-users-out-of-auth0: Auth0 checks
+    # that a `logout_hint` (a session id, the `sid` claim) is this browser's session; one
+    # that does not match ends nothing.
+    hint = request.args.get("logout_hint")
+    if hint is not None and hint != logins.session_sid(
+        tenant, request.cookies.get(logins.SESSION_COOKIE)
+    ):
+        return _page(
+            "Logout hint does not match",
+            "logout_hint is not the session of this browser, so nobody was logged out.",
+            400,
+        )
     if target and not _allowed(client_id, target):
         return _page(
             "Logout URL not allowed",
@@ -59,12 +80,12 @@ def _end_session(tenant, target: str | None):
 
 
 def _allowed(client_id: str | None, url: str) -> bool:
-    """Tell whether a URL is in the app's Allowed Logout URLs (exact match)."""
-    client = current_tenant().config.client(client_id)
-    if client is None:
-        # Without a client, Auth0 checks the tenant-wide list; ours is every app's list.
-        return any(url in c.allowed_logout_urls for c in current_tenant().config.clients)
-    return url in client.allowed_logout_urls
+    """Tell whether a URL is in the app's (or the tenant's) Allowed Logout URLs, exactly."""
+    config = current_tenant().config
+    if client_id is None:
+        return url in config.tenant.allowed_logout_urls
+    client = config.client(client_id)
+    return client is not None and url in client.allowed_logout_urls
 
 
 def _client_of(id_token_hint: str | None) -> str | None:

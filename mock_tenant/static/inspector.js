@@ -56,6 +56,8 @@ function event(e) {
   summary.append(el("strong", "", e.kind));
   summary.append(el("span", "mono", ` ${e.method} ${e.path} → ${e.status}`));
   if (e.note) summary.append(el("span", "note", e.note));
+  // Visible without opening the exchange: the other profile would have answered differently.
+  if (e.profile_note) summary.append(el("span", "profile-note", e.profile_note));
   details.append(summary);
   const params = Object.entries(e.params).map(([k, p]) => [k, p.value, p.explains]);
   if (params.length) details.append(el("h4", "", "Request"), table(params));

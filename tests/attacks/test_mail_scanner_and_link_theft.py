@@ -7,6 +7,7 @@ in the same browser"); NIST SP 800-63B 5.1.3.1 (the out-of-band secret is bound 
 authentication session); OWASP ASVS 5.0 V6.6. docs/security.md rule 11.
 """
 
+import pytest
 import requests
 
 from tests.attacks.helpers import get, query_of
@@ -92,6 +93,7 @@ def test_a_link_works_once(tenant_server):
     assert finish(browser, tenant_server, link).status_code == 400
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_link_from_the_api_without_a_browser_transaction_consumes_nothing(tenant_server):
     body = {
         "client_id": NATIVE_CLIENT,

@@ -9,6 +9,10 @@ A million codes, three tries per code, ten failures in a row per identifier, a r
 cooldown and a per-IP limit on sending: a guesser's odds stay near 10 in a million per
 lockout period. Every answer is the same for people who have an account and people who do
 not, so no status, body or header tells them apart.
+
+The per-identifier lockout, the resend cooldown and the uniform answers are the hardened
+profile's (docs/security.md rules 9 and 10): the tests of those run against it. With Auth0's
+defaults each code still dies after three wrong tries and a new code replaces the old one.
 """
 
 import pytest
@@ -60,7 +64,7 @@ def test_three_wrong_sms_codes_then_the_right_one_are_all_refused(tenant_server)
     assert_error(response, 403, "invalid_grant", TOO_MANY)
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_a_lock_earned_at_the_token_endpoint_also_holds_on_the_login_page(tenant_server):
     email = "victim@example.com"
     for _ in range(4):
@@ -124,6 +128,7 @@ def test_a_code_sent_for_a_browser_login_cannot_be_redeemed_at_the_token_endpoin
 # ---- throttling the sending ------------------------------------------------------------------
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_asking_again_for_the_same_identifier_inside_the_cooldown_is_429(tenant_server):
     freeze_clock(tenant_server)
     body = {
@@ -168,6 +173,7 @@ def test_the_login_page_shares_the_per_address_limit(tenant_server):
 # ---- no enumeration -------------------------------------------------------------------------
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_start_answers_known_and_unknown_emails_identically(tenant_server):
     def ask(email):
         body = {"client_id": NATIVE_CLIENT, "connection": "email", "email": email, "send": "code"}
@@ -179,6 +185,7 @@ def test_start_answers_known_and_unknown_emails_identically(tenant_server):
     assert known.json()["email_verified"] is unknown.json()["email_verified"] is False
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_start_answers_known_and_unknown_phone_numbers_identically(tenant_server):
     def ask(phone):
         return start(
@@ -203,7 +210,7 @@ def test_a_wrong_code_and_a_never_sent_code_get_the_same_answer(tenant_server):
     )
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_a_lock_looks_the_same_for_known_and_unknown_identifiers(tenant_server):
     # Four codes, three wrong guesses each, for a known and an unknown person: both locked.
     for email in ("ada@example.com", "bob@example.com"):
@@ -242,7 +249,8 @@ def test_with_sign_ups_disabled_unknown_people_get_the_same_answer_and_nothing_i
     tenant_from_config,
 ):
     tenant = tenant_from_config(
-        ('name = "email"', "disable_signup = false", "disable_signup = true")
+        ('name = "email"', "disable_signup = false", "disable_signup = true"),
+        profile="hardened",
     )
     # A stopped clock: Retry-After counts seconds, and a second ticking between the two
     # answers would tell them apart for a reason that has nothing to do with the person.

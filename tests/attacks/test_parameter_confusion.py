@@ -151,13 +151,15 @@ def test_the_web_app_with_a_wrong_secret_is_401(tenant_server):
         body = otp_body(code, client_id=WEB_CLIENT)
         if secret:
             body["client_secret"] = secret
-        assert_error(token(tenant_server, body, headers=headers), 401, "invalid_client")
+        assert_error(
+            token(tenant_server, body, headers=headers), 401, "access_denied", "Unauthorized"
+        )
 
 
 def test_a_public_client_cannot_pose_as_confidential_with_a_made_up_secret(tenant_server):
     code = send_email_code(tenant_server, "ada@example.com")
     response = token(tenant_server, otp_body(code, client_secret="made-up-secret-0123"))
-    assert_error(response, 401, "invalid_client")
+    assert_error(response, 401, "access_denied", "Unauthorized")
 
 
 def test_client_credentials_in_the_query_string_are_ignored(tenant_server):
@@ -169,7 +171,7 @@ def test_client_credentials_in_the_query_string_are_ignored(tenant_server):
     response = requests.post(
         tenant_server.url("oauth/token") + f"?client_secret={WEB_SECRET}", json=body, timeout=10
     )
-    assert_error(response, 401, "invalid_client")
+    assert_error(response, 401, "access_denied", "Unauthorized")
 
 
 def test_a_code_in_the_query_string_of_the_token_endpoint_is_ignored(tenant_server):
@@ -195,7 +197,9 @@ def test_the_spa_may_not_use_the_otp_grant(tenant_server):
     assert_error(token(tenant_server, body), 403, "unauthorized_client")
 
 
-def test_the_spa_may_not_ask_for_a_code_to_be_sent(tenant_server):
+def test_the_spa_may_ask_for_a_code_but_never_redeem_it_at_the_token_endpoint(tenant_server):
+    # Auth0 lets a SPA start (auth0.js and Lock embedded do); the OTP exchange at
+    # /oauth/token is closed to it (relevant-api-endpoints.md in auth0/docs).
     body = {
         "client_id": SPA_CLIENT,
         "connection": "email",
@@ -203,8 +207,10 @@ def test_the_spa_may_not_ask_for_a_code_to_be_sent(tenant_server):
         "send": "code",
     }
     response = requests.post(tenant_server.url("passwordless/start"), json=body, timeout=10)
+    assert response.status_code == 200, response.text
+    code = tenant_server.last_code("ada@example.com")
+    response = token(tenant_server, otp_body(code, client_id=SPA_CLIENT))
     assert_error(response, 403, "unauthorized_client")
-    assert tenant_server.outbox() == []
 
 
 @pytest.mark.parametrize(

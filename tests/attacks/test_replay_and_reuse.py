@@ -9,6 +9,7 @@ Management Cheat Sheet (logout invalidates the session). docs/security.md rules 
 the code-twice, R1 -> R2 -> R1, /userinfo and logout examples.
 """
 
+import pytest
 import requests
 
 from tests.attacks.helpers import browser_code, redeem
@@ -48,6 +49,7 @@ def test_reuse_is_caught_whoever_presents_the_old_token_first(tenant_server):
     assert_error(refresh(tenant_server, thiefs), 403, "invalid_grant")
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_revoked_refresh_token_and_its_access_tokens_stop_working(tenant_server):
     tokens = login(tenant_server, "ada@example.com", scope="openid offline_access")
     revoked = requests.post(
@@ -74,6 +76,7 @@ def test_another_client_cannot_revoke_someone_elses_refresh_token(tenant_server)
     assert refresh(tenant_server, tokens["refresh_token"]).status_code == 200
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_userinfo_refuses_an_id_token_an_expired_a_revoked_or_a_query_token(tenant_server):
     tokens = login(tenant_server, "ada@example.com", scope="openid offline_access")
     assert userinfo(tenant_server, tokens["id_token"]).status_code == 401
@@ -93,6 +96,7 @@ def test_userinfo_refuses_an_id_token_an_expired_a_revoked_or_a_query_token(tena
     assert userinfo(tenant_server, fresh).status_code == 401
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_revoked_jwt_access_token_still_passes_the_stateless_api_until_it_expires(
     api, tenant_server
 ):

@@ -7,6 +7,8 @@ different processes), then checks the answers and the database rows behind them.
 
 from __future__ import annotations
 
+import pytest
+
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core.minting import token_hash
 from tests.constants import NATIVE_CALLBACK, NATIVE_CLIENT
@@ -107,6 +109,7 @@ def test_parallel_refreshes_inside_the_reuse_interval_leave_one_live_token(tmp_p
         assert live[0]["token_hash"] in issued
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_parallel_starts_for_one_identifier_send_one_code(tenant_server):
     email = "startrace@example.com"
     body = {"client_id": NATIVE_CLIENT, "connection": "email", "email": email, "send": "code"}

@@ -274,7 +274,7 @@ def test_a_wrong_client_secret_is_401(tenant_server):
         "code_verifier": verifier,
     }
     response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, "wrong-secret"))
-    assert_error(response, 401, "invalid_client")
+    assert_error(response, 401, "access_denied", "Unauthorized")
     # The refused attempt did not use the code up.
     response = token(tenant_server, body, form=True, headers=basic_auth(WEB_CLIENT, WEB_SECRET))
     assert response.status_code == 200, response.text

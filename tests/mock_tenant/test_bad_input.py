@@ -75,8 +75,11 @@ def _post(server, path: str, **kwargs) -> requests.Response:
 
 
 def _assert_client_error(response: requests.Response) -> None:
-    """Check a 4xx in Auth0's JSON error shape (what every refusal must look like)."""
+    """Check a 4xx in Auth0's shape: its JSON error, or /userinfo's plain "Unauthorized"."""
     assert 400 <= response.status_code < 500, (response.status_code, response.text)
+    if response.request.path_url.startswith("/userinfo") and response.status_code == 401:
+        assert response.text == "Unauthorized"
+        return
     body = response.json()
     assert set(body) == {"error", "error_description"}, body
 

@@ -125,7 +125,7 @@ def test_a_code_asked_by_one_client_is_refused_to_another(tenant_server):
     assert_error(response, 403, "invalid_grant", WRONG_EMAIL)
 
 
-@pytest.mark.tenant_config(resend_cooldown=0)
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
 def test_an_identifier_is_locked_after_ten_failures_in_a_row_across_codes(tenant_server):
     email = "locked@example.com"
     # Three codes, three wrong tries each: nine failures in a row.
@@ -159,6 +159,7 @@ def test_a_success_resets_the_count_of_failures_in_a_row(tenant_server):
     assert _failures(tenant_server, email) == 0
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_resend_inside_the_cooldown_is_429_with_retry_after(tenant_server):
     freeze_clock(tenant_server)
     body = {
@@ -208,6 +209,7 @@ def test_passwordless_start_is_rate_limited_per_ip_with_auth0s_headers(tenant_se
     assert ask(4).status_code == 200
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_known_and_unknown_identifiers_get_the_same_answer(tenant_server):
     def answer(connection: str, field: str, identifier: str):
         body = {"client_id": NATIVE_CLIENT, "connection": connection, field: identifier}
@@ -329,7 +331,8 @@ def test_with_sign_ups_disabled_unknown_people_get_nothing_but_the_same_answer(
 ):
     # A tenant whose email connection does not let new people sign up.
     server = tenant_from_config(
-        ('name = "email"', "disable_signup = false", "disable_signup = true")
+        ('name = "email"', "disable_signup = false", "disable_signup = true"),
+        profile="hardened",
     )
     freeze_clock(server)
 

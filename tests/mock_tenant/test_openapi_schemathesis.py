@@ -195,12 +195,20 @@ def test_the_answers_a_login_needs_match_the_description(tenant_server):
         body={"client_id": NATIVE_CLIENT, "token": tokens["refresh_token"]},
     )
     call("GET", "/userinfo", 401, headers=bearer)
-    # A second code within the resend cooldown: 429 with Retry-After.
-    again = {"client_id": NATIVE_CLIENT, "connection": "email", "email": email, "send": "code"}
-    assert int(call("POST", "/passwordless/start", 429, body=again).headers["retry-after"][0]) > 0
     start = {"connection": "email", "email": email, "send": "code"}
     call("POST", "/passwordless/start", 401, body={**start, "client_id": WEB_CLIENT})
-    call("POST", "/passwordless/start", 403, body={**start, "client_id": SPA_CLIENT})
+    bad_secret = {"grant_type": "refresh_token", "client_id": WEB_CLIENT, "refresh_token": "x"}
+    call("POST", "/oauth/token", 401, body={**bad_secret, "client_secret": "wrong-secret"})
+
+
+@pytest.mark.tenant_config(profile="hardened")
+def test_the_hardened_resend_cooldown_answer_matches_the_description(tenant_server):
+    """A second code within the hardened profile's resend cooldown: 429 with Retry-After."""
+    call = Described(tenant_server)
+    again = {"client_id": NATIVE_CLIENT, "connection": "email", "email": "g@example.com"}
+    call("POST", "/passwordless/start", 200, body={**again, "send": "code"})
+    response = call("POST", "/passwordless/start", 429, body={**again, "send": "code"})
+    assert int(response.headers["retry-after"][0]) > 0
 
 
 def test_the_authorization_code_grant_matches_the_description(tenant_server):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.constants import NATIVE_CLIENT, SPA_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import assert_error, start
 
 EMAIL = {
@@ -124,13 +124,6 @@ def test_send_must_be_code_or_link(tenant_server):
     assert_error(start(tenant_server, {**EMAIL, "send": "pigeon"}), 400, "bad.request")
     # SMS connections send codes only.
     assert_error(start(tenant_server, {**SMS, "send": "link"}), 400, "bad.request")
-
-
-def test_a_single_page_app_may_not_start_a_passwordless_login(tenant_server):
-    # SPAs may not use the OTP grant, so they cannot ask for a code they could not redeem.
-    assert_error(
-        start(tenant_server, {**EMAIL, "client_id": SPA_CLIENT}), 403, "unauthorized_client"
-    )
 
 
 def test_no_error_sends_anything(tenant_server):

@@ -152,7 +152,9 @@ def test_a_confidential_client_must_authenticate_to_refresh(tenant_server):
         client_secret=WEB_SECRET,
         scope="openid offline_access",
     ).json()["refresh_token"]
-    assert_error(refresh(tenant_server, rt, client_id=WEB_CLIENT), 401, "invalid_client")
+    assert_error(
+        refresh(tenant_server, rt, client_id=WEB_CLIENT), 401, "access_denied", "Unauthorized"
+    )
     response = refresh(tenant_server, rt, client_id=WEB_CLIENT, client_secret=WEB_SECRET)
     assert response.status_code == 200, response.text
 

@@ -92,7 +92,8 @@ def test_an_unknown_audience_is_access_denied_403(tenant_server):
     assert response.status_code == 200, response.text
 
 
-def test_a_wrong_client_secret_is_invalid_client_401(tenant_server):
+def test_a_wrong_client_secret_is_401_access_denied_as_auth0_answers(tenant_server):
+    # Fidelity row 1: Auth0's token endpoint answers `access_denied` "Unauthorized".
     code = send_email_code(
         tenant_server, "secret@example.com", client_id=WEB_CLIENT, client_secret=WEB_SECRET
     )
@@ -100,7 +101,7 @@ def test_a_wrong_client_secret_is_invalid_client_401(tenant_server):
         response = otp_token(
             tenant_server, "secret@example.com", code, client_id=WEB_CLIENT, client_secret=secret
         )
-        assert_error(response, 401, "invalid_client")
+        assert_error(response, 401, "access_denied", "Unauthorized")
     # A wrong secret by Basic is refused too.
     body = {
         "grant_type": OTP_GRANT,
@@ -109,10 +110,10 @@ def test_a_wrong_client_secret_is_invalid_client_401(tenant_server):
         "realm": "email",
     }
     response = token(tenant_server, body, headers=basic_auth(WEB_CLIENT, "nope"))
-    assert_error(response, 401, "invalid_client")
+    assert_error(response, 401, "access_denied", "Unauthorized")
     # No secret at all from a confidential client is refused.
     response = otp_token(tenant_server, "secret@example.com", code, client_id=WEB_CLIENT)
-    assert_error(response, 401, "invalid_client")
+    assert_error(response, 401, "access_denied", "Unauthorized")
 
 
 def test_a_public_client_may_not_present_a_secret_it_does_not_have(tenant_server):

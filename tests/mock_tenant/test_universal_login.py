@@ -174,6 +174,7 @@ def test_an_expired_code_is_refused_with_a_clear_message(tenant_server):
     assert "expired" in alert_text(response)
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_resend_waits_for_the_cooldown_then_only_the_new_code_works(tenant_server):
     http = requests.Session()
     challenge = submit_identifier(http, open_identifier_page(http, tenant_server), "j@example.com")
@@ -431,6 +432,7 @@ def test_login_pages_send_the_security_headers(tenant_server):
     assert not re.search(r'(src|href)="https?://', page.text)
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_magic_link_from_the_api_signs_in_after_a_click_without_a_refresh_token(tenant_server):
     verifier, challenge = pkce_pair()
     callback = "http://127.0.0.1:5000/callback"

@@ -131,6 +131,7 @@ def test_three_wrong_codes_kill_the_code(client, tenant_server):
         client.login("learner@example.com", code)
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_resend_inside_the_cooldown_is_rate_limited_with_retry_after(client):
     client.start("learner@example.com")
     with pytest.raises(errors.RateLimited) as caught:
@@ -214,7 +215,10 @@ def test_logout_revokes_the_refresh_token(client, tenant_server):
         client.refresh(tokens)
 
 
-def test_logout_also_kills_the_access_token(client, tenant_server):
+@pytest.mark.tenant_config(profile="hardened")
+def test_logout_also_kills_the_access_token_when_revocation_deletes_the_grant(
+    client, tenant_server
+):
     tokens = login_by_email(client, tenant_server)
     client.logout(tokens)
     userinfo = requests.get(

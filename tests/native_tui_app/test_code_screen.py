@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
+import pytest
+
 from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
 from native_tui_app.screens import CodeScreen, SignedInScreen, SignInScreen
@@ -113,6 +115,7 @@ async def test_resend_waits_for_its_countdown_then_sends_a_new_code(make_app, te
         assert isinstance(app.screen, SignedInScreen)
 
 
+@pytest.mark.tenant_config(profile="hardened")
 async def test_a_resend_the_tenant_finds_too_early_uses_its_retry_after(make_app, clock):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.parse
 
+import pytest
 import requests
 
 from native_tui_app.app import NativeApp
@@ -87,6 +88,7 @@ async def test_an_invalid_email_shows_the_tenants_reason_in_place(make_app):
         assert app.focused.id == "identifier"
 
 
+@pytest.mark.tenant_config(profile="hardened")
 async def test_asking_again_too_soon_is_rate_limited_in_place(make_app):
     app = make_app()
     async with app.run_test() as pilot:
