@@ -126,17 +126,20 @@ def test_form_post_answers_with_a_self_submitting_form_that_works_without_javasc
     assert "form-action http://localhost:3000;" in csp
     assert "frame-ancestors 'none'" in csp
     # The posted code buys tokens like any other.
-    assert token(
-        tenant_server,
-        {
-            "grant_type": "authorization_code",
-            "client_id": WEB_CLIENT,
-            "client_secret": WEB_SECRET,
-            "code": fields["code"],
-            "redirect_uri": WEB_CALLBACK,
-            "code_verifier": verifier,
-        },
-    ).status_code == 200
+    assert (
+        token(
+            tenant_server,
+            {
+                "grant_type": "authorization_code",
+                "client_id": WEB_CLIENT,
+                "client_secret": WEB_SECRET,
+                "code": fields["code"],
+                "redirect_uri": WEB_CALLBACK,
+                "code_verifier": verifier,
+            },
+        ).status_code
+        == 200
+    )
 
 
 def test_an_error_goes_back_in_the_requested_response_mode(tenant_server):

@@ -67,7 +67,9 @@ def test_iss_comes_with_every_authorization_response(tenant_server):
         http, authorize_url(tenant_server), "ada@example.com", tenant_server
     )
     assert params_of(callback)["iss"] == tenant_server.issuer
-    error = requests.get(authorize_url(tenant_server, prompt="bogus"), allow_redirects=False)
+    error = requests.get(
+        authorize_url(tenant_server, prompt="bogus"), allow_redirects=False, timeout=10
+    )
     assert params_of(error.headers["Location"])["iss"] == tenant_server.issuer
     page = http.get(authorize_url(tenant_server, response_mode="form_post"), timeout=10)
     assert re.search(r'name="iss" value="' + re.escape(tenant_server.issuer), page.text)
