@@ -48,6 +48,13 @@ $(SPA_STAMP): single_page_app/package-lock.json
 	cd single_page_app && npm ci --no-audit --no-fund
 	touch $@
 
+# express-openid-connect for its end-to-end test, pinned by tests/e2e/express_app/package-lock.json.
+EXPRESS_STAMP := tests/e2e/express_app/node_modules/.installed-$(shell cksum < tests/e2e/express_app/package-lock.json | cut -d' ' -f1)
+
+$(EXPRESS_STAMP): tests/e2e/express_app/package-lock.json
+	cd tests/e2e/express_app && npm ci --no-audit --no-fund
+	touch $@
+
 run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@echo "Open http://localhost:3001 (codes appear at http://127.0.0.1:4000/_dev/outbox)."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
@@ -67,7 +74,7 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 # process, then the tenant's API and hardening tests again against `python -m mock_tenant
 # --workers 3` (gunicorn) subprocesses; tests marked in_process need the app in the test
 # process and are left out of the second run. ARGS=... goes to the first run only.
-test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
+test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
 	TENANT_WORKERS=3 $(PY) -m pytest tests/mock_tenant tests/hardening -m "not in_process"
 
