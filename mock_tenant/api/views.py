@@ -144,7 +144,12 @@ def discovery_document() -> bytes:
             # What /authorize accepts under this tenant's rules (login/authorize.py);
             # Auth0's own document lists the seven response types, S256 and plain.
             "response_types_supported": authorize.response_types(rules),
-            "response_modes_supported": ["query", "fragment", "form_post"],
+            # Auth0 lists these three (web_message, its own, is not in the list).
+            "response_modes_supported": (
+                ["query", "web_message"]
+                if rules.no_front_channel_tokens
+                else ["query", "fragment", "form_post"]
+            ),
             "grant_types_supported": [
                 "authorization_code",
                 "refresh_token",

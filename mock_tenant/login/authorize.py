@@ -46,6 +46,14 @@ def response_types(rules: Rules) -> list[str]:
     return ["code"] if rules.no_front_channel_tokens else list(RESPONSE_TYPES)
 
 
+def response_modes(rules: Rules) -> list[str]:
+    """Return the response modes /authorize accepts under the tenant's rules."""
+    # Hardened: the answer goes in the query (or to the SPA's window), nowhere else.
+    if rules.no_front_channel_tokens:
+        return ["query", "web_message"]
+    return list(RESPONSE_MODES)
+
+
 def pkce_methods(rules: Rules) -> list[str]:
     """Return the PKCE methods /authorize accepts under the tenant's rules."""
     # https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1: S256 only.
@@ -123,9 +131,11 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
     # else the default of the response type (fragment for tokens, RFC 6749 4.2.2.1).
     requested_type = _response_type(param("response_type"))
     response_mode = param("response_mode")
-    if response_mode not in RESPONSE_MODES:
+    if response_mode not in response_modes(rules):
         response_mode = None
-    error_mode = response_mode or default_response_mode(requested_type)
+    # A response type the tenant does not support has no default mode of its own: query.
+    supported = requested_type in response_types(rules)
+    error_mode = response_mode or (default_response_mode(requested_type) if supported else "query")
 
     def fail(error: str, description: str):
         raise RedirectError(
@@ -147,13 +157,16 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
             "response_mode=web_message needs the redirect_uri's origin in the application's "
             "Allowed Web Origins.",
         )
-    if requested_type not in response_types(rules):
+    if not supported:
         fail(
             "unsupported_response_type",
             "Unsupported response_type: use one of " + ", ".join(response_types(rules)) + ".",
         )
     if param("response_mode") is not None and response_mode is None:
-        fail("invalid_request", "response_mode must be one of " + ", ".join(RESPONSE_MODES) + ".")
+        fail(
+            "invalid_request",
+            "response_mode must be one of " + ", ".join(response_modes(rules)) + ".",
+        )
     flow = set(requested_type.split())
     # https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#Combinations:
     # "the query encoding MUST NOT be used" for a response that carries tokens.

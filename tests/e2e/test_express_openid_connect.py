@@ -46,11 +46,9 @@ allowed_logout_urls = ["{base_url}/"]
 def express_app(tmp_path_factory):
     """Run a tenant that knows the Express app, and the app itself (npm ci on first use)."""
     if not (APP_DIR / "node_modules" / ".package-lock.json").exists():
-        subprocess.run(  # noqa: S603 (npm from PATH, our lock file)
-            ["npm", "ci", "--no-audit", "--no-fund"],
-            cwd=APP_DIR,
-            check=True,  # noqa: S607
-        )
+        # npm from PATH, installing exactly what our lock file pins.
+        command = ["npm", "ci", "--no-audit", "--no-fund"]
+        subprocess.run(command, cwd=APP_DIR, check=True)  # noqa: S603
     port = free_port()
     base_url = f"http://localhost:{port}"
     tmp = tmp_path_factory.mktemp("express")
@@ -69,7 +67,7 @@ def express_app(tmp_path_factory):
             "PORT": str(port),
         }
         app = subprocess.Popen(  # noqa: S603
-            ["node", "server.js"],  # noqa: S607
+            ["node", "server.js"],  # noqa: S607 (node from PATH)
             cwd=APP_DIR,
             env=env,
             stdout=subprocess.PIPE,
