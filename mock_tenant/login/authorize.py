@@ -190,8 +190,9 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         # https://www.rfc-editor.org/rfc/rfc7636#section-4.3: "defaults to plain if not present".
         method = "plain"
     # https://www.rfc-editor.org/rfc/rfc9700#section-2.1.1: PKCE for public clients, S256 only
-    # (hardened). Auth0 lists `plain` in its discovery document and lets a public client
-    # leave PKCE out (docs/reference/auth0-fidelity.md, row 10).
+    # (hardened). Auth0's discovery document lists `plain` beside S256. Whether Auth0 refuses
+    # a public client without PKCE no source says; the suite's choice follows the document
+    # (PKCE is optional there) and accepts it.
     if challenge is None and "code" in flow and client_config.is_public and rules.require_pkce_s256:
         fail("invalid_request", "code_challenge is required for this application (PKCE).")
     if challenge is not None and (

@@ -2,7 +2,7 @@
 
 Auth0's Express SDK asks /authorize for `response_type=id_token` and
 `response_mode=form_post` unless told otherwise; the tenant answers it as Auth0 does
-(docs/reference/auth0-fidelity.md, row 10). The app is `tests/e2e/express_app/server.js`.
+(fidelity table, row 10). The app is `tests/e2e/express_app/server.js`.
 https://github.com/auth0/express-openid-connect/blob/master/EXAMPLES.md
 """
 

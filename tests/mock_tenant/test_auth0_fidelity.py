@@ -1,4 +1,4 @@
-"""The default `auth0` profile answers as Auth0 does (docs/reference/auth0-fidelity.md).
+"""The default `auth0` profile answers as Auth0 does (the fidelity table, auth0-fidelity.md).
 
 Each block names the fidelity row it covers; a block per row keeps parallel work apart.
 """

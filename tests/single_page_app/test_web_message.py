@@ -151,7 +151,7 @@ def test_no_web_message_for_an_origin_outside_the_allowed_web_origins(tenant_ser
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-# Auth0's document lists query, fragment and form_post only (auth0-fidelity.md row 22);
+# Auth0's document lists query, fragment and form_post only (fidelity table, row 22);
 # the hardened profile lists the two modes it accepts, web_message among them.
 @pytest.mark.tenant_config(profile="hardened")
 def test_discovery_lists_web_message(tenant_server):
