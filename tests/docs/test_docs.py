@@ -45,7 +45,13 @@ DOC_FOLDERS = ("tests", "bench", "tools")
 DOCS = (
     [README]
     + sorted((ROOT / "docs").rglob("*.md"))
-    + sorted(path for folder in DOC_FOLDERS for path in (ROOT / folder).rglob("README.md"))
+    + sorted(
+        path
+        for folder in DOC_FOLDERS
+        for path in (ROOT / folder).rglob("README.md")
+        # npm packages installed for a test (tests/e2e/express_app) bring their own READMEs.
+        if "node_modules" not in path.parts
+    )
 )
 CHAPTERS = sorted((ROOT / "docs").glob("[0-9][0-9]-*.md"))
 
