@@ -67,6 +67,13 @@ $(SPA_STAMP): single_page_app/package-lock.json
 	cd single_page_app && npm ci --no-audit --no-fund
 	touch $@
 
+# express-openid-connect for its end-to-end test, pinned by tests/e2e/express_app/package-lock.json.
+EXPRESS_STAMP := tests/e2e/express_app/node_modules/.installed-$(shell cksum < tests/e2e/express_app/package-lock.json | cut -d' ' -f1)
+
+$(EXPRESS_STAMP): tests/e2e/express_app/package-lock.json
+	cd tests/e2e/express_app && npm ci --no-audit --no-fund
+	touch $@
+
 run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
@@ -87,7 +94,7 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 
 # Every test in two passes, the second only if the first passed: first every test with the
 # tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
-test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
+test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
 	$(MAKE) --no-print-directory test-workers
 
@@ -96,7 +103,7 @@ test: $(STAMP) $(SPA_STAMP) browser ## Run every test, then the tenant's tests a
 test-fast: $(STAMP) ## Run the quick tests: no browser, no hardening, one pass.
 	$(PY) -m pytest -m "not e2e" --ignore=tests/hardening $(ARGS)
 
-test-e2e: $(STAMP) $(SPA_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+test-e2e: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
 	$(PY) -m pytest -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)

@@ -22,7 +22,8 @@ LOCALES = Path(__file__).with_name("locales")
 
 # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
-GrantType = Literal["authorization_code", "refresh_token", OTP_GRANT]
+# `implicit` covers the implicit and hybrid response types of /authorize, as in Auth0.
+GrantType = Literal["authorization_code", "implicit", "refresh_token", OTP_GRANT]
 
 
 class ConfigError(Exception):
@@ -75,6 +76,9 @@ class Client(Model):
     allowed_logout_urls: list[str] = []
     web_origins: list[str] = []
     refresh_token: RefreshTokenSettings = RefreshTokenSettings()
+    # Apps made in the Dashboard are first party; third-party apps always ask for consent.
+    # https://auth0.com/docs/get-started/applications/confidential-and-public-applications/first-party-and-third-party-applications
+    is_first_party: bool = True
 
     @model_validator(mode="after")
     def _secret_matches_auth_method(self) -> Client:
@@ -177,6 +181,10 @@ class ResourceServer(Model):
     identifier: str = Field(min_length=1, max_length=600)
     token_lifetime: int = Field(default=86400, gt=0)
     scopes: list[Scope] = []
+    # "Allow Skipping User Consent": first-party apps skip the consent page, but only
+    # verifiable ones (never a localhost callback). On for APIs made in the Dashboard.
+    # https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
+    skip_consent_for_verifiable_first_party_clients: bool = True
 
 
 class SeedUser(Model):

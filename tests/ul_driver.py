@@ -20,6 +20,8 @@ def login_via_universal_login(
     # 1. /authorize sends the browser to the identifier page (or straight back, with SSO).
     response = http.get(authorize_url, allow_redirects=False, timeout=10)
     location = response.headers.get("Location", "")
+    if location.startswith("/u/consent"):
+        return accept_consent(http, tenant_server.url(location))
     if not location.startswith("/u/login/"):
         return location
     page = http.get(tenant_server.url(location), timeout=10)
@@ -40,4 +42,19 @@ def login_via_universal_login(
         tenant_server.url(resume.headers["Location"]), allow_redirects=False, timeout=10
     )
     assert back.status_code == 302, back.text
+    # 5. For an API on a localhost callback the tenant asks for consent first (as Auth0 does).
+    if back.headers["Location"].startswith("/u/consent"):
+        return accept_consent(http, tenant_server.url(back.headers["Location"]))
     return back.headers["Location"]
+
+
+def accept_consent(http: requests.Session, consent_url: str, action: str = "accept") -> str:
+    """Press Accept (or Decline) on the consent page; return where the tenant sends the browser."""
+    page = http.get(consent_url, timeout=10)
+    assert page.status_code == 200, page.text
+    csrf = CSRF.search(page.text).group(1)
+    answer = http.post(
+        consent_url, data={"csrf_token": csrf, "action": action}, allow_redirects=False, timeout=10
+    )
+    assert answer.status_code == 302, answer.text
+    return answer.headers["Location"]

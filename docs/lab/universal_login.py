@@ -149,6 +149,21 @@ def walk(authorize_url: str, email: str) -> str:
     # 4. /authorize/resume issues the authorization code and redirects to the app.
     answer = browser.get(resume_url, allow_redirects=False, timeout=TIMEOUT)
     callback = answer.headers.get("Location")
+    if answer.status_code == 302 and callback and callback.startswith("/u/consent"):
+        # 5. An app asking for an API from a localhost callback: Auth0 asks the person to
+        #    consent first (localhost is never a verifiable first-party app). Accept.
+        consent_url = urllib.parse.urljoin(tenant + "/", callback)
+        page = browser.get(consent_url, timeout=TIMEOUT)
+        csrf = CSRF.search(page.text)
+        if csrf is None:
+            raise LoginFailed(f"no consent form at {consent_url}")
+        answer = browser.post(
+            consent_url,
+            data={"csrf_token": csrf.group(1), "action": "accept"},
+            allow_redirects=False,
+            timeout=TIMEOUT,
+        )
+        callback = answer.headers.get("Location")
     if answer.status_code != 302 or not callback:
         raise LoginFailed(f"/authorize/resume answered {answer.status_code}")
     return callback

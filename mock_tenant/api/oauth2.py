@@ -107,8 +107,10 @@ class OAuthClient(ClientMixin):
         return method in ("client_secret_basic", "client_secret_post")
 
     def check_response_type(self, response_type: str) -> bool:
-        """Allow only the authorization code flow (no implicit or hybrid, RFC 9700 2.1.2)."""
-        return response_type == "code"
+        """Tell whether the client may ask for a response type (see login/authorize.py)."""
+        if response_type == "code":
+            return "authorization_code" in self.client.grant_types
+        return "implicit" in self.client.grant_types
 
     def check_grant_type(self, grant_type: str) -> bool:
         """Tell whether the client may use a grant type."""
@@ -155,7 +157,8 @@ class AuthorizationServer(FlaskAuthorizationServer):
         self._clients = {c.client_id: OAuthClient(c) for c in tenant.config.clients}
         self.register_grant(token_endpoint.OneTimeCodeGrant)
         self.register_grant(
-            token_endpoint.AuthorizationCodeGrant, [token_endpoint.S256CodeChallenge()]
+            token_endpoint.AuthorizationCodeGrant,
+            [token_endpoint.PkceCodeChallenge(tenant.config.rules)],
         )
         self.register_grant(token_endpoint.RefreshTokenGrant)
         self.register_endpoint(RevocationEndpoint)

@@ -20,7 +20,7 @@ from authlib.oauth2.rfc6749 import (
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 
-from ..config import OTP_GRANT
+from ..config import OTP_GRANT, Rules
 from ..core import passwordless, users
 from ..core.codes import Outcome
 from ..core.grants import (
@@ -159,10 +159,24 @@ class OneTimeCodeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
         return 200, body, default_json_headers
 
 
-class S256CodeChallenge(CodeChallenge):
-    """PKCE with S256 only: `plain` protects nothing against a leaked request (RFC 9700 2.1.1)."""
+class PkceCodeChallenge(CodeChallenge):
+    """PKCE at the token endpoint, with the methods and the requirement of the tenant's rules.
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    Auth0 lists `plain` and S256 and lets a public client leave PKCE out; the hardened
+    profile takes S256 only and requires it of public clients, because `plain` protects
+    nothing against a leaked authorization request (RFC 9700 2.1.1).
+    """
+
+    def __init__(self, rules: Rules):
+        super().__init__(required=rules.require_pkce_s256)
+        self.SUPPORTED_CODE_CHALLENGE_METHOD = (
+            ["S256"]
+            if rules.require_pkce_s256
+            else [
+                "S256",
+                "plain",
+            ]
+        )
 
     def validate_code_verifier(self, grant, result):
         """Check the verifier as Authlib does, failing with Auth0's words."""

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from ..config import OTP_GRANT
 from ..core import grants, users
 from ..dev import openapi
+from ..login import authorize
 from ..web import ApiError, current_tenant, error_response, read_params
 from . import passwordless
 
@@ -143,6 +144,8 @@ def discovery_document() -> bytes:
         """Return the absolute URL of a route on the issuer's base URL."""
         return current_tenant().issuer.rstrip("/") + url_for(name)
 
+    rules = current_tenant().config.rules
+
     return json.dumps(
         {
             "issuer": current_tenant().issuer,
@@ -153,14 +156,21 @@ def discovery_document() -> bytes:
             "revocation_endpoint": endpoint("api.revoke"),
             **_end_session_endpoint(endpoint),
             "scopes_supported": SCOPES_SUPPORTED,
-            "response_types_supported": ["code"],
-            "response_modes_supported": ["query", "web_message"],
+            # What /authorize accepts under this tenant's rules (login/authorize.py);
+            # Auth0's own document lists the seven response types, S256 and plain.
+            "response_types_supported": authorize.response_types(rules),
+            # Auth0 lists these three (web_message, its own, is not in the list).
+            "response_modes_supported": (
+                ["query", "web_message"]
+                if rules.no_front_channel_tokens
+                else ["query", "fragment", "form_post"]
+            ),
             "grant_types_supported": [
                 "authorization_code",
                 "refresh_token",
                 OTP_GRANT,
             ],
-            "code_challenge_methods_supported": ["S256"],
+            "code_challenge_methods_supported": authorize.pkce_methods(rules),
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "token_endpoint_auth_methods_supported": [
@@ -169,6 +179,12 @@ def discovery_document() -> bytes:
                 "none",
             ],
             "claims_supported": CLAIMS_SUPPORTED,
+            # https://www.rfc-editor.org/rfc/rfc9207#section-3
+            **(
+                {"authorization_response_iss_parameter_supported": True}
+                if rules.iss_in_authorization_response
+                else {}
+            ),
         }
     ).encode()
 

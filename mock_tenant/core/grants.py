@@ -47,16 +47,61 @@ def issue_authorization_code(
 
     `request` is the validated authorization request (`core.logins.AuthorizeRequest`).
     """
-    now = tenant.clock.now()
     grant_id = new_grant(
         db,
         client_id=request.client_id,
         user_id=user_id,
         scope=request.scope,
         audience=request.audience,
-        now=now,
+        now=tenant.clock.now(),
         auth_time=auth_time,
     )
+    return _store_code(db, tenant, request, grant_id, sid)
+
+
+def authorization_response(
+    db, tenant, request, *, user_id: str, auth_time: int, sid: str | None
+) -> dict:
+    """Issue what /authorize answers a finished login with: a code, tokens, or both.
+
+    Returns:
+        The response's parameters, without `state` (the pages add it).
+    """
+    if request.response_type == "code":
+        code = issue_authorization_code(
+            db, tenant, request, user_id=user_id, auth_time=auth_time, sid=sid
+        )
+        return {"code": code}
+    # https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowAuth and
+    # #HybridFlowAuth: the tokens are minted now, from the same grant as the code.
+    grant_id = new_grant(
+        db,
+        client_id=request.client_id,
+        user_id=user_id,
+        scope=request.scope,
+        audience=request.audience,
+        now=tenant.clock.now(),
+        auth_time=auth_time,
+    )
+    code = None
+    if "code" in request.response_type.split():
+        code = _store_code(db, tenant, request, grant_id, sid)
+    login = minting.Login(
+        client=tenant.config.client(request.client_id),
+        user=users.get(db, user_id),
+        scope=request.scope,
+        audience=request.audience,
+        grant_id=grant_id,
+        auth_time=auth_time,
+        nonce=request.nonce,
+        sid=sid,
+        allow_refresh=False,
+    )
+    return minting.mint_front_channel(db, tenant, login, request.response_type, code)
+
+
+def _store_code(db, tenant, request, grant_id: str, sid: str | None) -> str:
+    """Store a single-use authorization code for a grant and return it."""
     # https://www.rfc-editor.org/rfc/rfc6749#section-10.10: at least 128 bits, short-lived.
     code = secrets.token_urlsafe(32)
     db.execute(
@@ -72,7 +117,7 @@ def issue_authorization_code(
             sid,
             request.code_challenge,
             request.code_challenge_method,
-            now + tenant.settings.authorization_code_lifetime,
+            tenant.clock.now() + tenant.settings.authorization_code_lifetime,
         ),
     )
     return code

@@ -15,7 +15,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 
-from . import codes, events, grants, passwordless
+from . import codes, consent, events, grants, passwordless
 
 BROWSER_COOKIE = "tenant_browser"
 SESSION_COOKIE = "tenant_session"
@@ -43,6 +43,8 @@ class AuthorizeRequest:
     prompt: str | None
     max_age: int | None
     response_mode: str
+    # "code", or an implicit or hybrid combination such as "code id_token".
+    response_type: str = "code"
     # The app's preferred page languages (OpenID Connect), kept for every page of the login.
     ui_locales: str | None = None
 
@@ -53,11 +55,24 @@ class AuthorizeRequest:
 
 @dataclass(frozen=True)
 class Authorized:
-    """What /authorize decided: a code (single sign-on), a new transaction, or login_required."""
+    """What /authorize decided: an answer for the app, or a page to show (login or consent).
 
-    code: str | None = None
+    `response` holds the authorization response's parameters (a code, tokens, or an error
+    such as `login_required`), `state` a new transaction for the login pages, and
+    `consent_state` a transaction whose user is known but must consent first.
+    """
+
+    response: dict | None = None
     state: str | None = None
-    login_required: bool = False
+    consent_state: str | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What finishing a verified login gave: the app's answer, or the consent page first."""
+
+    response: dict | None = None
+    needs_consent: bool = False
 
 
 def digest(value: str) -> str:
@@ -84,8 +99,21 @@ def authorize(
             and "login" not in prompts
             and (request.max_age is None or now - session["auth_time"] <= request.max_age)
         )
+        if fresh and consent.required(db, tenant, request, session["user_id"]):
+            # https://openid.net/specs/openid-connect-core-1_0.html#AuthError
+            if "none" in prompts:
+                return Authorized(response=CONSENT_REQUIRED)
+            state = _new_transaction(
+                db,
+                tenant,
+                request,
+                browser_key,
+                user_id=session["user_id"],
+                auth_time=session["auth_time"],
+            )
+            return Authorized(consent_state=state)
         if fresh:
-            code = grants.issue_authorization_code(
+            response = grants.authorization_response(
                 db,
                 tenant,
                 request,
@@ -93,24 +121,44 @@ def authorize(
                 auth_time=session["auth_time"],
                 sid=session["sid"],
             )
-            return Authorized(code=code)
+            return Authorized(response=response)
         if "none" in prompts:
-            return Authorized(login_required=True)
-        state = secrets.token_urlsafe(24)
-        db.execute(
-            "INSERT INTO login_transactions (state, browser_hash, csrf_token, client_id, params, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                state,
-                digest(browser_key),
-                secrets.token_urlsafe(24),
-                request.client_id,
-                json.dumps(request.to_dict()),
-                now,
-                now + TRANSACTION_LIFETIME,
-            ),
-        )
-        return Authorized(state=state)
+            return Authorized(response=LOGIN_REQUIRED)
+        return Authorized(state=_new_transaction(db, tenant, request, browser_key))
+
+
+# https://openid.net/specs/openid-connect-core-1_0.html#AuthError (Auth0's descriptions)
+LOGIN_REQUIRED = {"error": "login_required", "error_description": "Login required"}
+CONSENT_REQUIRED = {"error": "consent_required", "error_description": "Consent required"}
+# https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
+CONSENT_DENIED = {
+    "error": "access_denied",
+    "error_description": "User did not authorize the request",
+}
+
+
+def _new_transaction(
+    db, tenant, request: AuthorizeRequest, browser_key: str, *, user_id=None, auth_time=None
+) -> str:
+    """Record a login transaction for this browser and return its state."""
+    now = tenant.clock.now()
+    state = secrets.token_urlsafe(24)
+    db.execute(
+        "INSERT INTO login_transactions (state, browser_hash, csrf_token, client_id, params, "
+        "user_id, auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            state,
+            digest(browser_key),
+            secrets.token_urlsafe(24),
+            request.client_id,
+            json.dumps(request.to_dict()),
+            user_id,
+            auth_time,
+            now,
+            now + TRANSACTION_LIFETIME,
+        ),
+    )
+    return state
 
 
 def load(tenant, state: str | None, browser_key: str | None) -> dict | None:
@@ -227,35 +275,72 @@ def sign_in(tenant, state: str, old_session_cookie: str | None) -> str:
     return cookie
 
 
-def resume(tenant, transaction: dict, session_cookie: str | None) -> str | None:
-    """Issue the authorization code for a verified transaction, once; None if not verified."""
+def resume(tenant, transaction: dict, session_cookie: str | None) -> Finished | None:
+    """Answer the app for a verified transaction, once, unless consent must come first.
+
+    Returns:
+        None when the transaction's user is not verified (or it was finished already).
+    """
     request = AuthorizeRequest(**transaction["params"])
     with tenant.storage.transaction() as db:
-        session = _find_session(db, tenant, session_cookie)
-        finished = db.execute(
+        if transaction["user_id"] and consent.required(db, tenant, request, transaction["user_id"]):
+            return Finished(needs_consent=True)
+        response = _finish(db, tenant, transaction, session_cookie)
+    return Finished(response=response) if response else None
+
+
+def decide_consent(
+    tenant, transaction: dict, session_cookie: str | None, *, accepted: bool
+) -> dict | None:
+    """Record the user's answer on the consent page and return the app's answer, once.
+
+    Returns:
+        The authorization response (tokens or a code; `access_denied` when declined), or
+        None when the transaction's user is not verified or it was finished already.
+    """
+    request = AuthorizeRequest(**transaction["params"])
+    with tenant.storage.transaction() as db:
+        if not accepted:
+            finished = _complete(db, tenant, transaction)
+            return dict(CONSENT_DENIED) if finished else None
+        if transaction["user_id"]:
+            consent.give(db, tenant, request, transaction["user_id"])
+        return _finish(db, tenant, transaction, session_cookie)
+
+
+def _complete(db, tenant, transaction: dict) -> bool:
+    """Mark a verified transaction finished; False if it was not verified or already done."""
+    return bool(
+        db.execute(
             "UPDATE login_transactions SET completed_at = ? WHERE state = ? "
             "AND completed_at IS NULL AND user_id IS NOT NULL",
             (tenant.clock.now(), transaction["state"]),
         ).rowcount
-        if not finished:
-            return None
-        return grants.issue_authorization_code(
-            db,
-            tenant,
-            request,
-            user_id=transaction["user_id"],
-            auth_time=transaction["auth_time"],
-            sid=session["sid"] if session else None,
-        )
+    )
+
+
+def _finish(db, tenant, transaction: dict, session_cookie: str | None) -> dict | None:
+    """Complete a verified transaction and issue its authorization response, in one write."""
+    if not _complete(db, tenant, transaction):
+        return None
+    session = _find_session(db, tenant, session_cookie)
+    return grants.authorization_response(
+        db,
+        tenant,
+        AuthorizeRequest(**transaction["params"]),
+        user_id=transaction["user_id"],
+        auth_time=transaction["auth_time"],
+        sid=session["sid"] if session else None,
+    )
 
 
 def finish_link(
     tenant, request: AuthorizeRequest, *, connection: str, identifier: str, code: str
-) -> tuple[codes.Outcome, str | None]:
-    """Redeem a magic link sent by /passwordless/start and issue the app's code for it.
+) -> tuple[codes.Outcome, dict | None]:
+    """Redeem a magic link sent by /passwordless/start and issue the app's answer for it.
 
     Returns:
-        (the outcome, the authorization code when the link was right).
+        (the outcome, the authorization response when the link was right).
     """
     with tenant.storage.transaction() as db:
         redeemed = passwordless.redeem(
@@ -270,7 +355,7 @@ def finish_link(
             return redeemed.outcome, None
         # Auth0 issues no refresh token for a magic-link login.
         scope = " ".join(s for s in request.scope.split() if s != "offline_access")
-        app_code = grants.issue_authorization_code(
+        response = grants.authorization_response(
             db,
             tenant,
             dataclasses.replace(request, scope=scope),
@@ -278,7 +363,7 @@ def finish_link(
             auth_time=tenant.clock.now(),
             sid=None,
         )
-        return redeemed.outcome, app_code
+        return redeemed.outcome, response
 
 
 def session_sid(tenant, cookie: str | None) -> str | None:

@@ -6,6 +6,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from authlib.oidc.core.util import create_half_hash
+
 from ..config import Client
 from . import events, users
 
@@ -54,13 +56,58 @@ def granted_scope(tenant, requested: str | None, audience: str | None) -> str:
 
 def mint(db, tenant, login: Login) -> dict:
     """Mint and store the tokens for a login, and return Auth0's token response body."""
-    now = tenant.clock.now()
     scope = set(login.scope.split())
-    api = tenant.config.resource_server(login.audience)
-    response: dict = {}
+    access_token, expires_in = _access_token(db, tenant, login)
+    response: dict = {"access_token": access_token}
+    if "openid" in scope:
+        response["id_token"] = _id_token(tenant, login, {})
+    # https://auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens
+    if (
+        "offline_access" in scope
+        and login.allow_refresh
+        and "refresh_token" in login.client.grant_types
+    ):
+        response["refresh_token"] = new_refresh_token(db, tenant, login.client, login.grant_id)
 
+    response.update(scope=login.scope, expires_in=expires_in, token_type="Bearer")
+    _announce(login, response)
+    return response
+
+
+def mint_front_channel(db, tenant, login: Login, response_type: str, code: str | None) -> dict:
+    """Mint the tokens an implicit or hybrid response carries to the app's redirect URI.
+
+    Never a refresh token: tokens in the front channel pass through the browser.
+
+    Returns:
+        The response's parameters: `access_token`, `token_type`, `expires_in` and
+        `id_token` as the response type asks, and `code` when there is one.
+    """
+    flow = set(response_type.split())
+    response: dict = {}
+    hashes: dict = {}
+    if "token" in flow:
+        access_token, expires_in = _access_token(db, tenant, login)
+        response.update(access_token=access_token, token_type="Bearer", expires_in=expires_in)
+        # https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDToken (at_hash)
+        hashes["at_hash"] = create_half_hash(access_token, "RS256").decode()
+    if code is not None:
+        response["code"] = code
+        # https://openid.net/specs/openid-connect-core-1_0.html#HybridIDToken (c_hash)
+        hashes["c_hash"] = create_half_hash(code, "RS256").decode()
+    if "id_token" in flow:
+        response["id_token"] = _id_token(tenant, login, hashes)
+    _announce(login, response)
+    return response
+
+
+def _access_token(db, tenant, login: Login) -> tuple[str, int]:
+    """Mint and store an access token (JWT for an API, else opaque); return it and its lifetime."""
+    now = tenant.clock.now()
+    api = tenant.config.resource_server(login.audience)
     if api is not None:
         # https://auth0.com/docs/secure/tokens/access-tokens/access-token-profiles
+        scope = set(login.scope.split())
         audience = [api.identifier, tenant.url("userinfo")] if "openid" in scope else api.identifier
         expires_in = api.token_lifetime
         access_token = tenant.keys.sign(
@@ -85,41 +132,38 @@ def mint(db, tenant, login: Login) -> dict:
         "INSERT INTO access_tokens (token_hash, grant_id, expires_at) VALUES (?, ?, ?)",
         (token_hash(access_token), login.grant_id, now + expires_in),
     )
-    response["access_token"] = access_token
+    return access_token, expires_in
 
+
+def _id_token(tenant, login: Login, extra: dict) -> str:
+    """Sign an ID token for a login, with extra claims (at_hash, c_hash)."""
     # https://openid.net/specs/openid-connect-core-1_0.html#IDToken
-    if "openid" in scope:
-        id_claims = {
-            **users.claims(login.user, scope),
-            "iss": tenant.issuer,
-            "sub": login.user["user_id"],
-            "aud": login.client.client_id,
-            "iat": now,
-            "exp": now + tenant.settings.id_token_lifetime,
-            "auth_time": login.auth_time,
-        }
-        if login.sid:
-            id_claims["sid"] = login.sid
-        if login.nonce:
-            id_claims["nonce"] = login.nonce
-        response["id_token"] = tenant.keys.sign(id_claims)
+    now = tenant.clock.now()
+    id_claims = {
+        **users.claims(login.user, set(login.scope.split())),
+        "iss": tenant.issuer,
+        "sub": login.user["user_id"],
+        "aud": login.client.client_id,
+        "iat": now,
+        "exp": now + tenant.settings.id_token_lifetime,
+        "auth_time": login.auth_time,
+        **extra,
+    }
+    if login.sid:
+        id_claims["sid"] = login.sid
+    if login.nonce:
+        id_claims["nonce"] = login.nonce
+    return tenant.keys.sign(id_claims)
 
-    # https://auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens
-    if (
-        "offline_access" in scope
-        and login.allow_refresh
-        and "refresh_token" in login.client.grant_types
-    ):
-        response["refresh_token"] = new_refresh_token(db, tenant, login.client, login.grant_id)
 
-    response.update(scope=login.scope, expires_in=expires_in, token_type="Bearer")
+def _announce(login: Login, response: dict) -> None:
+    """Tell listeners (the flow inspector) which tokens a login was just given."""
     events.tokens_minted.send(
         grant_id=login.grant_id,
         client_id=login.client.client_id,
         user_id=login.user["user_id"],
         names=[name for name in ("access_token", "id_token", "refresh_token") if name in response],
     )
-    return response
 
 
 def new_refresh_token(db, tenant, client: Client, grant_id: str) -> str:

@@ -134,6 +134,15 @@ CREATE TABLE IF NOT EXISTS sessions (
     auth_time INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+-- Consent a user gave an application for an API's scopes (Auth0's "user grant").
+CREATE TABLE IF NOT EXISTS consents (
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    audience TEXT NOT NULL,         -- the API identifier, "" when no API was asked for
+    scope TEXT NOT NULL,            -- every scope consented to so far, space-separated
+    granted_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, client_id, audience)
+);
 -- The flow inspector (dev/inspector.py, stored by core/timeline.py): logins, their events,
 -- and the handles that link them.
 CREATE TABLE IF NOT EXISTS inspector_logins (
@@ -179,6 +188,7 @@ RESETTABLE_TABLES = (
     "injected_errors",
     "login_transactions",
     "sessions",
+    "consents",
     "inspector_logins",
     "inspector_events",
     "inspector_handles",

@@ -2,7 +2,8 @@
 
 PARAMETERS = {
     "response_type": "What the app wants back from /authorize: `code`, an authorization code "
-    "(RFC 6749 4.1.1).",
+    "(RFC 6749 4.1.1); `token` and `id_token` put tokens in the answer itself (implicit and "
+    "hybrid flows: Auth0 allows them, the hardened profile does not).",
     "client_id": "Which application is asking; registered in the tenant config.",
     "client_secret": "The confidential app's password for the tenant; never shown.",
     "redirect_uri": "Where the tenant sends the browser back; must match a registered "
@@ -15,15 +16,17 @@ PARAMETERS = {
     "stops ID token replay (OIDC Core 3.1.2.1).",
     "code_challenge": "PKCE: the SHA-256 of a secret the app keeps; only the holder of the "
     "secret can redeem the code (RFC 7636).",
-    "code_challenge_method": "PKCE: how the challenge was made; only S256 is accepted.",
+    "code_challenge_method": "PKCE: how the challenge was made: S256, or plain (the verifier "
+    "itself, accepted by Auth0, refused by the hardened profile).",
     "code_verifier": "PKCE: the secret behind the code_challenge, sent with the code.",
     "audience": "The API the access token is for; with one, the access token is a JWT.",
     "connection": "Which passwordless connection to use: email or sms.",
     "login_hint": "Pre-fills the identifier; sends nothing by itself.",
-    "prompt": "none: answer without any page; login: ask again even with a session.",
+    "prompt": "none: answer without any page; login: ask again even with a session; "
+    "consent: show the consent page again.",
     "max_age": "How old, in seconds, the last login may be before the user must log in again.",
-    "response_mode": "How the answer travels: query (a redirect) or web_message (postMessage "
-    "to the app's window, for silent login).",
+    "response_mode": "How the answer travels: query or fragment (a redirect), form_post (a "
+    "self-submitting form) or web_message (postMessage to the app's window, for silent login).",
     "grant_type": "Which exchange the app makes at /oauth/token.",
     "username": "The email address or phone number the code was sent to.",
     "realm": "The connection of the username: email or sms.",

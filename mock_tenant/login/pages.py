@@ -61,15 +61,44 @@ def authorize_endpoint():
         browser_key=browser_key,
         session_cookie=request.cookies.get(logins.SESSION_COOKIE),
     )
-    if decided.code:
-        return _answer(auth_request, {"code": decided.code})
-    if decided.login_required:
-        return _answer(
-            auth_request, {"error": "login_required", "error_description": "Login required"}
-        )
-    response = redirect(url_for(".identifier", state=decided.state))
+    if decided.response is not None:
+        return _answer(auth_request, decided.response)
+    if decided.consent_state:
+        response = redirect(url_for(".consent", state=decided.consent_state))
+    else:
+        response = redirect(url_for(".identifier", state=decided.state))
     _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
     return response
+
+
+@bp.route("/u/consent", methods=["GET", "POST"])
+def consent():
+    """Ask the signed-in user to let the app use an API on their behalf: Accept or Decline."""
+    # https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
+    tenant, transaction = current_tenant(), _transaction()
+    if not transaction["user_id"]:
+        return redirect(url_for(".identifier", state=transaction["state"]))
+    params = transaction["params"]
+    if request.method == "GET":
+        api = tenant.config.resource_server(params["audience"])
+        descriptions = {s.value: s.description for s in api.scopes} if api else {}
+        return render_template(
+            "u_consent.html",
+            transaction=transaction,
+            client=tenant.config.client(transaction["client_id"]),
+            api=api,
+            scopes=[(s, descriptions.get(s) or s) for s in params["scope"].split()],
+        )
+    _check_csrf(transaction)
+    answer = logins.decide_consent(
+        tenant,
+        transaction,
+        request.cookies.get(logins.SESSION_COOKIE),
+        accepted=request.form.get("action") == "accept",
+    )
+    if answer is None:
+        raise PageError("Login not finished", "This login was already finished.")
+    return _answer(AuthorizeRequest(**params), answer)
 
 
 @bp.route("/u/login/identifier", methods=["GET", "POST"])
@@ -226,9 +255,9 @@ def _finish_api_link(tenant, params):
     except (IdentifierError, AttributeError):
         return _link_failed(Outcome.WRONG)
     code = params.get("verification_code", "")
-    outcome, code_for_app = Outcome.WRONG, None
+    outcome, answer = Outcome.WRONG, None
     if code.isascii() and code.isdigit() and len(code) in LINK_CODE_LENGTHS:
-        outcome, code_for_app = logins.finish_link(
+        outcome, answer = logins.finish_link(
             tenant,
             auth_request,
             connection=connection.name,
@@ -237,7 +266,7 @@ def _finish_api_link(tenant, params):
         )
     if outcome is not Outcome.OK:
         return _link_failed(outcome)
-    return _answer(auth_request, {"code": code_for_app})
+    return _answer(auth_request, answer)
 
 
 def _api_link(params) -> bool:
@@ -260,12 +289,14 @@ def _link_failed(outcome: Outcome):
 
 @bp.get("/authorize/resume")
 def resume():
-    """Issue the authorization code for a finished login, once, and return to the app."""
+    """Answer the app for a finished login, once, after the consent page if one is due."""
     tenant, transaction = current_tenant(), _transaction()
-    code = logins.resume(tenant, transaction, request.cookies.get(logins.SESSION_COOKIE))
-    if code is None:
+    finished = logins.resume(tenant, transaction, request.cookies.get(logins.SESSION_COOKIE))
+    if finished is None:
         raise PageError("Login not finished", "Enter the code you were sent first.")
-    return _answer(AuthorizeRequest(**transaction["params"]), {"code": code})
+    if finished.needs_consent:
+        return redirect(url_for(".consent", state=transaction["state"]))
+    return _answer(AuthorizeRequest(**transaction["params"]), finished.response)
 
 
 def _send(transaction: dict, connection, identifier_value: str, send: str, resend: bool) -> None:
@@ -308,12 +339,56 @@ def _signed_in(transaction: dict):
 
 
 def _answer(auth_request: AuthorizeRequest, params: dict):
-    """Send the authorization response (a code or an error) back to the app."""
-    params = {**params, "state": auth_request.state}
-    if auth_request.response_mode == "web_message":
-        return _web_message(auth_request.client_id, auth_request.redirect_uri, params)
+    """Send the authorization response (a code, tokens or an error) back to the app."""
+    return _respond(
+        auth_request.client_id,
+        auth_request.redirect_uri,
+        auth_request.response_mode,
+        params,
+        state=auth_request.state,
+    )
+
+
+def _respond(client_id: str, redirect_uri: str, response_mode: str, params: dict, *, state):
+    """Deliver an authorization response to the app in its response mode."""
+    params = {**params, "state": state}
+    tenant = current_tenant()
+    if tenant.config.rules.iss_in_authorization_response:
+        # https://www.rfc-editor.org/rfc/rfc9207#section-2: the issuer in every
+        # authorization response, success or error, so the app can tell tenants apart.
+        params["iss"] = tenant.issuer
+    params = {k: str(v) for k, v in params.items() if v is not None}
+    if response_mode == "web_message":
+        return _web_message(client_id, redirect_uri, params)
+    if response_mode == "form_post":
+        return _form_post(redirect_uri, params)
+    if response_mode == "fragment":
+        # https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
+        return redirect(authorize.with_fragment(redirect_uri, params))
     # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: code and state in the query.
-    return redirect(authorize.with_query(auth_request.redirect_uri, params))
+    return redirect(authorize.with_query(redirect_uri, params))
+
+
+def _form_post(redirect_uri: str, params: dict):
+    """Answer with a page that posts the response to the app's redirect URI.
+
+    The browser submits the form itself (a nonce'd inline script); without JavaScript the
+    person presses Continue. The values never appear in a URL.
+    https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
+    """
+    parts = urllib.parse.urlsplit(redirect_uri)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    g.pop("redirect_uri", None)
+    nonce = secrets.token_urlsafe(16)
+    body = render_template("u_form_post.html", action=redirect_uri, params=params, nonce=nonce)
+    response = make_response(body)
+    # The form may go to the app's origin only, and only this page's script may run.
+    # https://www.w3.org/TR/CSP3/#directive-form-action
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; base-uri 'none'; "
+        f"form-action {origin}; frame-ancestors 'none'"
+    )
+    return response
 
 
 def _web_message(client_id: str, redirect_uri: str, params: dict):
@@ -342,10 +417,7 @@ def _web_message(client_id: str, redirect_uri: str, params: dict):
     g.pop("redirect_uri", None)
     nonce = secrets.token_urlsafe(16)
     # The message auth0-spa-js waits for (runIframe in its src/utils.ts).
-    message = {
-        "type": "authorization_response",
-        "response": {k: v for k, v in params.items() if v is not None},
-    }
+    message = {"type": "authorization_response", "response": params}
     body = render_template("u_web_message.html", origin=origin, message=message, nonce=nonce)
     response = make_response(body)
     # Exactly this page's inline script may run, and only the app's origin may frame it.
@@ -427,16 +499,15 @@ def _page_error(error: PageError):
 
 @bp.errorhandler(RedirectError)
 def _redirect_error(error: RedirectError):
-    """Send an error back to the app's validated redirect URI, or post it (web_message)."""
-    params = request.form if request.method == "POST" else request.args
-    if params.get("response_mode") == "web_message":
-        # `location` is the validated redirect URI with error, error_description and state.
-        parts = urllib.parse.urlsplit(error.location)
-        answer = dict(urllib.parse.parse_qsl(parts.query))
-        response = {k: answer[k] for k in ("error", "error_description", "state") if k in answer}
-        redirect_uri = parts._replace(query="").geturl()
-        return _web_message(params.get("client_id"), redirect_uri, response)
-    return redirect(error.location)
+    """Send an error back to the app's validated redirect URI, in the requested response mode."""
+    params = {k: v for k, v in error.params.items() if k != "state"}
+    return _respond(
+        error.client_id,
+        error.redirect_uri,
+        error.response_mode,
+        params,
+        state=error.params["state"],
+    )
 
 
 @bp.errorhandler(StorageBusy)

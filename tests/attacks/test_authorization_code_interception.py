@@ -77,6 +77,8 @@ def test_the_challenge_itself_sent_as_the_verifier_is_refused(tenant_server):
     assert_refused(response)
 
 
+# Auth0 accepts plain (and no method means plain): the downgrade is refused when hardened.
+@pytest.mark.tenant_config(profile="hardened")
 @pytest.mark.parametrize("method", ["plain", "PLAIN", "s256", "S512", ""])
 def test_a_pkce_downgrade_to_plain_or_an_unknown_method_is_refused_at_authorize(
     tenant_server, method
@@ -95,6 +97,8 @@ def test_a_pkce_downgrade_to_plain_or_an_unknown_method_is_refused_at_authorize(
     assert query_of(response.headers["Location"])["error"] == "invalid_request"
 
 
+# Auth0 lets a public client leave PKCE out; the hardened profile does not.
+@pytest.mark.tenant_config(profile="hardened")
 @pytest.mark.parametrize(
     "client_id,redirect_uri", [(NATIVE_CLIENT, NATIVE_CALLBACK), (SPA_CLIENT, SPA_CALLBACK)]
 )

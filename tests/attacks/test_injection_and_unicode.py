@@ -126,7 +126,7 @@ def test_template_placeholders_in_user_input_are_never_expanded(tenant_server, p
 def test_template_placeholders_in_login_hint_and_state_stay_literal(tenant_server):
     page = open_identifier_page(requests.Session(), tenant_server, login_hint="{{ code }}")
     assert 'value="{{ code }}"' in page.text
-    response = get(authorize_url(tenant_server, response_type="token", state="@@password@@"))
+    response = get(authorize_url(tenant_server, prompt="bogus", state="@@password@@"))
     assert query_of(response.headers["Location"])["state"] == "@@password@@"
 
 
@@ -145,7 +145,7 @@ def test_script_in_login_hint_is_escaped_on_the_identifier_page(tenant_server):
 
 @pytest.mark.parametrize("state", ["\r\nSet-Cookie: x=1", SCRIPT, "\x00", "a\u2028b"])
 def test_a_hostile_state_is_only_ever_url_encoded_in_location(tenant_server, state):
-    response = get(authorize_url(tenant_server, response_type="token", state=state))
+    response = get(authorize_url(tenant_server, prompt="bogus", state=state))
     assert response.status_code == 302
     assert "x=1" not in response.headers.get("Set-Cookie", "")
     location = response.headers["Location"]

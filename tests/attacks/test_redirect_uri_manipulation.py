@@ -86,10 +86,10 @@ def test_another_applications_callback_is_refused(tenant_server):
 
 
 def test_errors_after_the_redirect_uri_is_matched_go_only_to_that_uri(tenant_server):
-    response = get(authorize_url(tenant_server, response_type="token"))
+    response = get(authorize_url(tenant_server, prompt="bogus"))
     assert response.status_code == 302
     assert response.headers["Location"].startswith(WEB_CALLBACK + "?")
-    assert query_of(response.headers["Location"])["error"] == "unsupported_response_type"
+    assert query_of(response.headers["Location"])["error"] == "invalid_request"
 
 
 def test_the_native_loopback_redirect_on_any_port_is_accepted(tenant_server):

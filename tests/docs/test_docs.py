@@ -58,6 +58,8 @@ DOCS = (
         for folder in DOC_FOLDERS
         for path in (ROOT / folder).rglob("README.md")
         if not _vendored(path)
+        # npm packages installed for a test (tests/e2e/express_app) bring their own READMEs.
+        and "node_modules" not in path.parts
     )
 )
 CHAPTERS = sorted((ROOT / "docs").glob("[0-9][0-9]-*.md"))

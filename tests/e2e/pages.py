@@ -133,6 +133,24 @@ class CodePage:
         self.page.get_by_role("button", name=re.compile("^Resend")).click()
 
 
+class ConsentPage:
+    """The tenant's consent page ("Authorize <app>"): Accept or Decline."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.heading = page.get_by_role("heading", name=re.compile("^Authorize "))
+
+    def accept(self) -> None:
+        """Press "Accept": the app may use the API on the user's behalf."""
+        expect(self.heading).to_be_visible()
+        self.page.get_by_role("button", name="Accept").click()
+
+    def decline(self) -> None:
+        """Press "Decline": the app gets access_denied."""
+        expect(self.heading).to_be_visible()
+        self.page.get_by_role("button", name="Decline").click()
+
+
 def start_email_login(page: Page, web, email: str) -> tuple[WebAppHome, CodePage]:
     """Start a login from the web app's home page up to the tenant's code page.
 
@@ -158,6 +176,9 @@ def log_in_with_email_code(page: Page, web, email: str) -> WebAppHome:
     home, code_page = start_email_login(page, web, email)
     # They read the code in the dev outbox and type it.
     code_page.enter_code(web.tenant.last_code(email))
+    # The app asks for the sample API from a localhost callback: the tenant asks them to
+    # consent, as Auth0 does, and they accept (once: the tenant remembers it).
+    ConsentPage(page).accept()
     # The tenant sends them back to the app, signed in.
     page.wait_for_url(web.web.base_url + "/")
     return home

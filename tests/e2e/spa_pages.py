@@ -63,3 +63,8 @@ class UniversalLogin:
         expect(self.page.get_by_role("heading", name=re.compile("^Check your"))).to_be_visible()
         self.page.get_by_label("Code").fill(code)
         self.page.get_by_role("button", name="Continue").click()
+
+    def accept_consent(self) -> None:
+        """Press "Accept" on the consent page (the SPA asks for the API from localhost)."""
+        expect(self.page.get_by_role("heading", name=re.compile("^Authorize "))).to_be_visible()
+        self.page.get_by_role("button", name="Accept").click()

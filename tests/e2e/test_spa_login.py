@@ -21,6 +21,8 @@ def log_in_by_email(page, stack, app_url: str, email: str) -> SpaHome:
     login.enter_identifier("Email address", email)
     # They read the code in the dev outbox and type it.
     login.enter_code(stack.tenant.last_code(email))
+    # The app asks for the sample API from localhost: they consent, as on Auth0.
+    login.accept_consent()
     # The tenant sends them back to the app, which shows who they are.
     home.expect_logged_in_as(email)
     return home
@@ -43,6 +45,7 @@ def test_login_by_sms_code_shows_the_phone_number(spa_page, stack):
     login.enter_identifier("Phone number", "+15555550123")
     # They read the texted code in the dev outbox and type it.
     login.enter_code(stack.tenant.last_code("+15555550123"))
+    login.accept_consent()
     # Back in the app, the profile shows their phone number.
     home.expect_logged_in_as("+15555550123")
     expect(home.profile.get_by_text("Phone number", exact=True)).to_be_visible()
@@ -118,6 +121,7 @@ def test_a_tenant_error_is_shown_in_the_page(spa_page, stack):
     ).raise_for_status()
     # They type the code; back in the app, the code exchange fails with Auth0's error.
     login.enter_code(stack.tenant.last_code(email))
+    login.accept_consent()
     expect(home.error).to_have_text("Login failed: access_denied: The user is blocked.")
     expect(home.status).to_have_text("You are not logged in.")
     # Even a failed callback leaves no code in the address bar.

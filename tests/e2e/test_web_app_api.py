@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.pages import ApiCallPage, log_in_with_email_code
+from tests.e2e.pages import ApiCallPage, ConsentPage, log_in_with_email_code
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +27,8 @@ def test_api_call_without_then_with_the_read_messages_scope(web_page, web):
     # They press "Log in again, asking for read:messages": the tenant's session signs
     # them in without a code, and the app brings them back to the API call.
     api_page.log_in_again_for_read_messages()
+    # The app asks for a permission Ada has not consented to yet: the tenant asks again.
+    ConsentPage(web_page).accept()
     expect(web_page.get_by_text("Your token's scope is")).to_contain_text("read:messages")
     expect(web_page).to_have_url(web.web.base_url + "/api-call")
     assert len(web.tenant.outbox(email)) == 1

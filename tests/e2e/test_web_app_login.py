@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.pages import (
     CodePage,
+    ConsentPage,
     ProfilePage,
     TenantLoginPage,
     WebAppHome,
@@ -46,6 +47,8 @@ def test_login_with_a_magic_link_opened_in_the_same_browser(web_page, web):
     link = web.tenant.outbox(email)[0]["link"]
     assert link, "the tenant sent no link"
     web_page.goto(link)
+    # The tenant asks them to let the app use the sample API, and they accept.
+    ConsentPage(web_page).accept()
     # The tenant completes the login and sends them back to the app, signed in.
     expect(web_page).to_have_url(web.web.base_url + "/")
     expect(home.greeting).to_have_text("Hello, link!")
@@ -66,6 +69,8 @@ def test_login_with_an_sms_code_shows_the_phone_number(web_page, web):
     expect(code_page.heading).to_have_text("Check your phone")
     # They read the texted code in the dev outbox and type it.
     code_page.enter_code(web.tenant.last_code(phone))
+    # They let the app use the sample API.
+    ConsentPage(web_page).accept()
     # Back in the app, they are greeted and the profile shows their phone number.
     expect(web_page).to_have_url(web.web.base_url + "/")
     expect(home.greeting).to_have_text(f"Hello, {phone}!")
@@ -85,8 +90,9 @@ def test_a_wrong_code_is_refused_then_the_right_one_logs_in(web_page, web):
         "That code is not right. Check the newest message and try again."
     )
     expect(web_page).to_have_url(re.compile(r"/u/login/passwordless-email-challenge\?"))
-    # They type the right one and are back in the app, signed in.
+    # They type the right one, let the app use the API, and are back in the app, signed in.
     code_page.enter_code(code)
+    ConsentPage(web_page).accept()
     expect(web_page).to_have_url(web.web.base_url + "/")
     expect(home.greeting).to_have_text("Hello, typo!")
 
@@ -107,8 +113,9 @@ def test_resend_sends_a_new_code_and_only_the_new_code_works(web_page, web):
     if first_code != new_code:
         code_page.enter_code(first_code)
         expect(code_page.error).to_contain_text("That code is not right.")
-    # They type the new one and are signed in.
+    # They type the new one, let the app use the API, and are signed in.
     code_page.enter_code(new_code)
+    ConsentPage(web_page).accept()
     expect(web_page).to_have_url(web.web.base_url + "/")
     expect(home.greeting).to_have_text("Hello, resend!")
 

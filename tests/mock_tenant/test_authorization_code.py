@@ -148,6 +148,7 @@ def test_the_spa_redeems_a_code_as_auth0_spa_js_does(tenant_server):
     assert claims["aud"] == [API_AUDIENCE, tenant_server.issuer + "userinfo"]
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_public_client_must_use_pkce(tenant_server):
     # A code issued to the native app without a challenge cannot be redeemed without a verifier.
     code = issue_authorization_code(

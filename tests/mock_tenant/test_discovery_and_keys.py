@@ -4,6 +4,7 @@ import base64
 import hashlib
 
 import jwt
+import pytest
 import requests
 from cryptography import x509
 
@@ -42,6 +43,7 @@ def test_discovery_names_every_endpoint_under_the_issuer(tenant_server):
     assert body["revocation_endpoint"] == issuer + "oauth/revoke"
 
 
+@pytest.mark.tenant_config(profile="hardened")
 def test_discovery_advertises_only_what_the_tenant_supports(tenant_server):
     body = _discovery(tenant_server)
     # Code flow only, PKCE with S256 only, RS256 only (no implicit, no plain, no HS256).

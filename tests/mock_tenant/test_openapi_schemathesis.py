@@ -58,6 +58,7 @@ NOT_JSON = {
     "/u/login/identifier",
     "/u/login/passwordless-email-challenge",
     "/u/login/passwordless-sms-challenge",
+    "/u/consent",
     "/passwordless/verify_redirect",
     "/v2/logout",
     "/oidc/logout",

@@ -376,8 +376,6 @@ def test_the_native_loopback_redirect_matches_any_port_and_nothing_else(
 @pytest.mark.parametrize(
     "overrides,error",
     [
-        ({"response_type": "token"}, "unsupported_response_type"),
-        ({"code_challenge_method": "plain"}, "invalid_request"),
         ({"audience": "urn:unknown"}, "access_denied"),
         ({"prompt": "bogus"}, "invalid_request"),
         ({"max_age": "soon"}, "invalid_request"),
@@ -392,6 +390,26 @@ def test_other_errors_go_back_to_the_app_with_error_and_state(tenant_server, ove
     assert params["state"] == "state-123"
 
 
+@pytest.mark.tenant_config(profile="hardened")
+@pytest.mark.parametrize(
+    "overrides,error",
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+    ],
+)
+def test_hardened_errors_go_back_to_the_app_with_error_and_state(tenant_server, overrides, error):
+    response = requests.get(
+        authorize_url(tenant_server, **overrides), allow_redirects=False, timeout=10
+    )
+    # A token response type answers in the fragment (its default response mode), errors too.
+    parts = urllib.parse.urlsplit(response.headers["Location"])
+    params = dict(urllib.parse.parse_qsl(parts.query or parts.fragment))
+    assert params["error"] == error
+    assert params["state"] == "state-123"
+
+
+@pytest.mark.tenant_config(profile="hardened")
 def test_a_public_client_without_pkce_is_refused(tenant_server):
     response = requests.get(
         authorize_url(
@@ -410,7 +428,7 @@ def test_a_public_client_without_pkce_is_refused(tenant_server):
 @pytest.mark.parametrize("state", ["\r\nSet-Cookie: x=1", '"><script>alert(1)</script>'])
 def test_a_hostile_state_is_only_ever_url_encoded(tenant_server, state):
     response = requests.get(
-        authorize_url(tenant_server, response_type="token", state=state),
+        authorize_url(tenant_server, prompt="bogus", state=state),
         allow_redirects=False,
         timeout=10,
     )
