@@ -137,6 +137,8 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
     supported = requested_type in response_types(rules)
     error_mode = response_mode or (default_response_mode(requested_type) if supported else "query")
 
+    _announce_rules(tenant, client_config, requested_type, params)
+
     def fail(error: str, description: str):
         raise RedirectError(
             redirect_uri,
@@ -235,6 +237,22 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
         # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (ui_locales)
         ui_locales=(param("ui_locales") or "")[:100] or None,
     )
+
+
+def _announce_rules(tenant: Tenant, client, requested_type: str | None, params) -> None:
+    """Say which hardened rules decide this request, so the flow inspector can mark it.
+
+    These are the requests Auth0 accepts and the hardened profile refuses: tokens in the
+    front channel, and a public client's code without PKCE S256.
+    """
+    front_channel = requested_type in RESPONSE_TYPES and requested_type != "code"
+    if front_channel or params.get("response_mode") in ("fragment", "form_post"):
+        tenant.rule("no_front_channel_tokens")
+    # RFC 7636 4.3: a challenge without a method is `plain`.
+    method = params.get("code_challenge_method") or "plain"
+    without_s256 = params.get("code_challenge") is None or method != "S256"
+    if client.is_public and without_s256 and "code" in (requested_type or "").split():
+        tenant.rule("require_pkce_s256")
 
 
 def _response_type(value: str | None) -> str | None:

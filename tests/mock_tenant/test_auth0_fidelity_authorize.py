@@ -14,7 +14,7 @@ import jwt
 import pytest
 import requests
 
-from tests.conftest import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import token
 from tests.mock_tenant.test_universal_login import WEB_CALLBACK, authorize_url, pkce_pair
 from tests.ul_driver import CSRF, accept_consent, login_via_universal_login

@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.conftest import NATIVE_CLIENT
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.test_universal_login import authorize_url
 from tests.ul_driver import login_via_universal_login
 
@@ -72,3 +72,36 @@ def test_iss_comes_with_every_authorization_response(tenant_server):
     assert params_of(error.headers["Location"])["iss"] == tenant_server.issuer
     body = requests.get(tenant_server.url(".well-known/openid-configuration"), timeout=10).json()
     assert body["authorization_response_iss_parameter_supported"] is True
+
+
+def _authorize_without_pkce(tenant_server) -> requests.Response:
+    """Ask /authorize for the native app's code without PKCE, as Auth0 allows."""
+    url = authorize_url(
+        tenant_server,
+        client_id=NATIVE_CLIENT,
+        redirect_uri="http://127.0.0.1:5000/callback",
+        code_challenge=None,
+        code_challenge_method=None,
+    )
+    return requests.get(url, allow_redirects=False, timeout=10)
+
+
+def _authorize_note(tenant_server) -> str | None:
+    """Return the flow inspector's profile note on the newest /authorize exchange."""
+    logins = requests.get(tenant_server.url("_dev/api/events"), timeout=10).json()
+    events = [e for login in logins for e in login["events"] if e["path"] == "/authorize"]
+    return max(events, key=lambda e: e["id"])["profile_note"]
+
+
+def test_the_inspector_marks_a_code_without_pkce_that_auth0_accepts(tenant_server):
+    assert _authorize_without_pkce(tenant_server).headers["Location"].startswith("/u/login/")
+    assert _authorize_note(tenant_server).startswith(
+        "Auth0 accepts this; the hardened profile refuses it because a public client"
+    )
+
+
+@hardened
+def test_the_inspector_says_why_the_hardened_profile_refuses_a_code_without_pkce(tenant_server):
+    location = _authorize_without_pkce(tenant_server).headers["Location"]
+    assert params_of(location)["error"] == "invalid_request"
+    assert _authorize_note(tenant_server).startswith("The hardened profile refuses this because")
