@@ -35,6 +35,7 @@ log = logging.getLogger("mock_tenant.inspector")
 WATCHED = (
     "/authorize",
     "/u/login/",
+    "/u/consent",
     "/passwordless/",
     "/oauth/token",
     "/oauth/revoke",
@@ -246,7 +247,9 @@ def _published_keys(jwks_document: bytes) -> list[tuple[str, object]]:
 def _handles_in_request(params: dict) -> set:
     """Return the handles this request presents (transaction, code, token, identifier)."""
     handles = set()
-    if request.path.startswith(("/u/login/", "/authorize/resume", "/passwordless/verify")):
+    if request.path.startswith(
+        ("/u/login/", "/u/consent", "/authorize/resume", "/passwordless/verify")
+    ):
         if params.get("state"):
             handles.add(("state", params["state"]))
     for name in ("code", "refresh_token", "token"):
@@ -288,6 +291,7 @@ def _kind(params: dict, response) -> str:
     names = {
         "/authorize": "Authorization request",
         "/authorize/resume": "Resume: code issued to the app",
+        "/u/consent": "Consent page",
         "/u/login/identifier": "Identifier page",
         "/u/login/passwordless-email-challenge": "Code page (email)",
         "/u/login/passwordless-sms-challenge": "Code page (SMS)",

@@ -6,7 +6,7 @@ import urllib.parse
 import pytest
 import requests
 
-from tests.constants import NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import otp_token, pkce_pair, refresh, send_email_code
 from tests.mock_tenant.test_universal_login import authorize_url, query_of
 from tests.ul_driver import login_via_universal_login
@@ -30,12 +30,11 @@ def stored_events(server) -> str:
     return " ".join(r[0] for r in rows + handles)
 
 
-def web_login(server, email: str) -> dict:
+def web_login(server, email: str, **overrides) -> dict:
     """Log in through Universal Login as the web app and exchange the code; return tokens."""
     verifier, challenge = pkce_pair()
-    callback = login_via_universal_login(
-        requests.Session(), authorize_url(server, code_challenge=challenge), email, server
-    )
+    url = authorize_url(server, code_challenge=challenge, **overrides)
+    callback = login_via_universal_login(requests.Session(), url, email, server)
     response = requests.post(
         server.url("oauth/token"),
         data={
@@ -69,6 +68,15 @@ def test_a_universal_login_is_one_timeline_from_authorize_to_the_code_exchange(t
     assert login["events"][4]["note"] == "Code check: ok"
     message_id = tenant_server.outbox("ivy@example.com")[0]["id"]
     assert login["events"][2]["message_id"] == message_id
+
+
+def test_a_login_through_the_consent_page_is_still_one_timeline(tenant_server):
+    # An API audience on a localhost callback: Auth0 asks for consent before the code.
+    web_login(tenant_server, "consent@example.com", audience=API_AUDIENCE)
+    [login] = timelines(tenant_server)
+    kinds = [e["kind"] for e in login["events"]]
+    assert "Consent page" in kinds
+    assert kinds[-1] == "Code exchange"
 
 
 def test_parameters_come_with_an_explanation(tenant_server):
