@@ -47,7 +47,13 @@ def issue_authorization_code(
 
     `request` is the validated authorization request (`core.logins.AuthorizeRequest`).
     """
-    grant_id = new_grant(
+    grant_id = _grant_for(db, tenant, request, user_id=user_id, auth_time=auth_time)
+    return _store_code(db, tenant, request, grant_id, sid)
+
+
+def _grant_for(db, tenant, request, *, user_id: str, auth_time: int) -> str:
+    """Record the grant an authorization request earns once its user has logged in."""
+    return new_grant(
         db,
         client_id=request.client_id,
         user_id=user_id,
@@ -56,7 +62,6 @@ def issue_authorization_code(
         now=tenant.clock.now(),
         auth_time=auth_time,
     )
-    return _store_code(db, tenant, request, grant_id, sid)
 
 
 def authorization_response(
@@ -74,15 +79,7 @@ def authorization_response(
         return {"code": code}
     # https://openid.net/specs/openid-connect-core-1_0.html#ImplicitFlowAuth and
     # #HybridFlowAuth: the tokens are minted now, from the same grant as the code.
-    grant_id = new_grant(
-        db,
-        client_id=request.client_id,
-        user_id=user_id,
-        scope=request.scope,
-        audience=request.audience,
-        now=tenant.clock.now(),
-        auth_time=auth_time,
-    )
+    grant_id = _grant_for(db, tenant, request, user_id=user_id, auth_time=auth_time)
     code = None
     if "code" in request.response_type.split():
         code = _store_code(db, tenant, request, grant_id, sid)
