@@ -54,6 +54,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     )
     # The caller's settings (and the environment's) win over everything above.
     app.config.update(loaded)
+    # DNS rebinding: a page on evil.example whose name comes to resolve to 127.0.0.1 reaches
+    # this server with "Host: evil.example". Flask checks every request's Host against the
+    # TRUSTED_HOSTS setting and answers 400 otherwise.
+    # https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS
     app.config["SESSION_CACHELIB"] = FileSystemCache(
         str(Path(app.config["SESSION_DIR"]).resolve()),
         threshold=1000,

@@ -26,6 +26,9 @@ DEFAULTS = {
     "SESSION_DIR": "var/web-sessions",
     # Seconds to wait for the tenant or the API before calling it down.
     "HTTP_TIMEOUT": 10,
+    # Host names this app answers to (the Host header's name; the port is not compared): a
+    # page on another name that resolves to 127.0.0.1 (DNS rebinding) gets 400. Comma-separated.
+    "TRUSTED_HOSTS": "localhost,127.0.0.1",
 }
 
 # The names Auth0's quickstarts use, read without a prefix so one `.env` serves every part.
@@ -37,6 +40,7 @@ ENV_NAMES = (
     "APP_SECRET_KEY",
     "PORT",
     "API_URL",
+    "TRUSTED_HOSTS",
 )
 
 
@@ -45,6 +49,7 @@ def load(overrides: Mapping | None = None) -> dict:
     settings = dict(DEFAULTS)
     settings.update({name: os.environ[name] for name in ENV_NAMES if name in os.environ})
     settings.update(overrides or {})
+    settings["TRUSTED_HOSTS"] = host_list(settings["TRUSTED_HOSTS"])
     # The session id in the cookie is random and unsigned, so nothing long-lived depends on
     # this key; a fresh one per start is safer than a well-known "dev" string.
     settings["APP_SECRET_KEY"] = settings["APP_SECRET_KEY"] or secrets.token_hex(32)
@@ -71,3 +76,10 @@ def tenant_base_url(domain: str) -> str:
     if "://" in domain:
         raise ValueError(f"AUTH0_DOMAIN must be a host name or an http(s) URL, not {domain!r}")
     return "https://" + domain
+
+
+def host_list(hosts) -> list[str]:
+    """Read trusted host names from a comma-separated string or a list."""
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    return [h.strip().lower() for h in hosts if h.strip()]
