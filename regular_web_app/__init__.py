@@ -51,6 +51,11 @@ def create_app(config: Mapping | None = None) -> Flask:
         # A browser-session cookie; the stored session lapses after a working day.
         SESSION_PERMANENT=False,
         PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=8),
+        # The app's forms carry a CSRF token and little else: a bigger body is refused with
+        # 413 before it is read, so nobody can make the app hold 10 MB per request.
+        # https://flask.palletsprojects.com/en/stable/config/#MAX_CONTENT_LENGTH
+        # https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html
+        MAX_CONTENT_LENGTH=64 * 1024,
     )
     # The caller's settings (and the environment's) win over everything above.
     app.config.update(loaded)

@@ -10,7 +10,7 @@ import jwt
 import requests
 from authlib.integrations.base_client import OAuthError
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 log = logging.getLogger("regular_web_app")
 
@@ -95,6 +95,16 @@ def register_error_handlers(app: Flask) -> None:
             "This app does not answer to that host name.",
             400,
             {"Content-Type": "text/plain; charset=utf-8"},
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        """Show a page for a request body over MAX_CONTENT_LENGTH (413)."""
+        return _page(
+            413,
+            "That request was too large",
+            "The form sent more data than this app accepts, so it was not read.",
+            "Go back to the page and try again.",
         )
 
     @app.errorhandler(HTTPException)
