@@ -48,9 +48,13 @@ def create_app(config: Mapping | None = None) -> Flask:
         # is the one place this demo goes without: not every browser keeps a Secure cookie
         # that came over http, even from localhost.
         SESSION_COOKIE_SECURE=urllib.parse.urlsplit(base_url).scheme == "https",
-        # A browser-session cookie; the stored session lapses after a working day.
+        # A browser-session cookie. The stored session lapses after SESSION_IDLE_MINUTES
+        # without a request: each request pushes the store's expiry that far ahead again.
+        # auth.py also ends a session at that idle time and SESSION_MAX_HOURS after login.
+        # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration
         SESSION_PERMANENT=False,
-        PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=8),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(minutes=loaded["SESSION_IDLE_MINUTES"]),
         # The app's forms carry a CSRF token and little else: a bigger body is refused with
         # 413 before it is read, so nobody can make the app hold 10 MB per request.
         # https://flask.palletsprojects.com/en/stable/config/#MAX_CONTENT_LENGTH

@@ -26,6 +26,10 @@ DEFAULTS = {
     "SESSION_DIR": "var/web-sessions",
     # Seconds to wait for the tenant or the API before calling it down.
     "HTTP_TIMEOUT": 10,
+    # A signed-in session ends after this many minutes without a request (idle timeout) ...
+    "SESSION_IDLE_MINUTES": 30,
+    # ... and this many hours after the login, however busy (absolute lifetime).
+    "SESSION_MAX_HOURS": 8,
     # Host names this app answers to (the Host header's name; the port is not compared): a
     # page on another name that resolves to 127.0.0.1 (DNS rebinding) gets 400. Comma-separated.
     "TRUSTED_HOSTS": "localhost,127.0.0.1",
@@ -41,6 +45,8 @@ ENV_NAMES = (
     "PORT",
     "API_URL",
     "TRUSTED_HOSTS",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
 )
 
 
@@ -50,6 +56,8 @@ def load(overrides: Mapping | None = None) -> dict:
     settings.update({name: os.environ[name] for name in ENV_NAMES if name in os.environ})
     settings.update(overrides or {})
     settings["TRUSTED_HOSTS"] = host_list(settings["TRUSTED_HOSTS"])
+    settings["SESSION_IDLE_MINUTES"] = float(settings["SESSION_IDLE_MINUTES"])
+    settings["SESSION_MAX_HOURS"] = float(settings["SESSION_MAX_HOURS"])
     # The session id in the cookie is random and unsigned, so nothing long-lived depends on
     # this key; a fresh one per start is safer than a well-known "dev" string.
     settings["APP_SECRET_KEY"] = settings["APP_SECRET_KEY"] or secrets.token_hex(32)
