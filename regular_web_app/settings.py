@@ -19,6 +19,9 @@ DEFAULTS = {
     # Left empty, a random key is made at start (see create_app).
     "APP_SECRET_KEY": "",
     "PORT": 3000,
+    # Where visitors reach this app. Left empty: http://localhost:PORT. An https:// URL (the
+    # app behind a TLS proxy) makes the session cookie Secure with the __Host- prefix.
+    "APP_BASE_URL": "",
     "API_URL": "http://localhost:3010",
     # Permissions of the API a visitor may ask for at /login?scope=... (space-separated).
     "API_SCOPES": "read:messages",
@@ -43,6 +46,7 @@ ENV_NAMES = (
     "AUTH0_AUDIENCE",
     "APP_SECRET_KEY",
     "PORT",
+    "APP_BASE_URL",
     "API_URL",
     "TRUSTED_HOSTS",
     "SESSION_IDLE_MINUTES",
@@ -63,6 +67,10 @@ def load(overrides: Mapping | None = None) -> dict:
     settings["APP_SECRET_KEY"] = settings["APP_SECRET_KEY"] or secrets.token_hex(32)
     settings["TENANT_BASE_URL"] = tenant_base_url(settings["AUTH0_DOMAIN"])
     settings["API_URL"] = str(settings["API_URL"]).rstrip("/")
+    base = str(settings["APP_BASE_URL"]).strip() or f"http://localhost:{settings['PORT']}"
+    if not re.match(r"^https?://", base):
+        raise ValueError(f"APP_BASE_URL must be an http(s) URL, not {base!r}")
+    settings["APP_BASE_URL"] = base.rstrip("/")
     return settings
 
 
