@@ -400,7 +400,8 @@ class PasswordlessClient:
         state, nonce = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
 
         # The port is picked by the OS when the listener binds, so it is free by construction.
-        with LoopbackListener(LOOPBACK_HOST, CALLBACK_PATH) as listener:
+        # The listener waits for the answer carrying this state and ignores any other.
+        with LoopbackListener(LOOPBACK_HOST, CALLBACK_PATH, state) as listener:
             redirect_uri = f"http://{LOOPBACK_HOST}:{listener.port}{CALLBACK_PATH}"
             open_browser(
                 self.base_url

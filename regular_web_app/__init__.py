@@ -30,6 +30,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(__name__)
     loaded = settings.load(config)
     base_url = loaded["TENANT_BASE_URL"]
+    served_over_https = urllib.parse.urlsplit(loaded["APP_BASE_URL"]).scheme == "https"
     app.config.from_mapping(
         SECRET_KEY=loaded["APP_SECRET_KEY"],
         # Server-side sessions (Flask-Session over cachelib's FileSystemCache): the cookie
@@ -38,21 +39,44 @@ def create_app(config: Mapping | None = None) -> Flask:
         # tests/regular_web_app/test_session_and_logout.py keep checking it.
         # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies
         SESSION_TYPE="cachelib",
-        # Our own cookie name, so the app's cookie and the tenant's never mix.
-        SESSION_COOKIE_NAME="webapp_session",
+        # Our own cookie name, so the app's cookie and the tenant's never mix. Over HTTPS it
+        # carries the __Host- prefix: browsers then accept the cookie only with Secure,
+        # Path=/ and no Domain, so a sibling subdomain or a plain-http page cannot plant or
+        # overwrite it. Browsers refuse Secure cookies from http:// pages, hence HTTPS only.
+        # https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#name-the-__host-prefix
+        # https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Set-Cookie#cookie_prefixes
+        SESSION_COOKIE_NAME=("__Host-" if served_over_https else "") + "webapp_session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
         SESSION_COOKIE_HTTPONLY=True,
         # Lax, not Strict: Strict would leave the cookie off the redirect back from the
         # tenant to /callback, and the login could never finish.
         SESSION_COOKIE_SAMESITE="Lax",
-        # Secure whenever the setup is HTTPS (a real Auth0 tenant). Plain HTTP on loopback
-        # is the one place this demo goes without: not every browser keeps a Secure cookie
-        # that came over http, even from localhost.
-        SESSION_COOKIE_SECURE=urllib.parse.urlsplit(base_url).scheme == "https",
-        # A browser-session cookie; the stored session lapses after a working day.
+        # Secure whenever the setup is HTTPS (the app's own URL, or a real Auth0 tenant).
+        # Plain HTTP on loopback is the one place this demo goes without: not every browser
+        # keeps a Secure cookie that came over http, even from localhost.
+        SESSION_COOKIE_SECURE=served_over_https
+        or urllib.parse.urlsplit(base_url).scheme == "https",
+        # Links the app builds outside a request use its own scheme.
+        PREFERRED_URL_SCHEME="https" if served_over_https else "http",
+        # A browser-session cookie. The stored session lapses after SESSION_IDLE_MINUTES
+        # without a request: each request pushes the store's expiry that far ahead again.
+        # auth.py also ends a session at that idle time and SESSION_MAX_HOURS after login.
+        # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#session-expiration
         SESSION_PERMANENT=False,
-        PERMANENT_SESSION_LIFETIME=datetime.timedelta(hours=8),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        PERMANENT_SESSION_LIFETIME=datetime.timedelta(minutes=loaded["SESSION_IDLE_MINUTES"]),
+        # The app's forms carry a CSRF token and little else: a bigger body is refused with
+        # 413 before it is read, so nobody can make the app hold 10 MB per request.
+        # https://flask.palletsprojects.com/en/stable/config/#MAX_CONTENT_LENGTH
+        # https://cheatsheetseries.owasp.org/cheatsheets/Denial_of_Service_Cheat_Sheet.html
+        MAX_CONTENT_LENGTH=64 * 1024,
     )
-    # The caller's settings (and the environment's) win over everything above.
+    # The caller's settings (and the environment's) win over everything above. Among them,
+    # TRUSTED_HOSTS against DNS rebinding: a page on evil.example whose name comes to resolve
+    # to 127.0.0.1 reaches this server with "Host: evil.example". Flask checks every
+    # request's Host against that list and answers 400 otherwise.
+    # https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS
     app.config.update(loaded)
     app.config["SESSION_CACHELIB"] = FileSystemCache(
         str(Path(app.config["SESSION_DIR"]).resolve()),

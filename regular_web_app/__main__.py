@@ -37,7 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "Run the demo regular web app: it logs users in at the tenant's Universal "
             "Login (authorization code flow with PKCE) and keeps their tokens server-side. "
             "Settings come from the environment or a .env file: AUTH0_DOMAIN, "
-            "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE, APP_SECRET_KEY, PORT, API_URL."
+            "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE, APP_SECRET_KEY, PORT, API_URL, "
+            "APP_BASE_URL, TRUSTED_HOSTS, SESSION_IDLE_MINUTES, SESSION_MAX_HOURS."
         ),
     )
     parser.add_argument(

@@ -53,10 +53,36 @@ USER_CLAIMS = (
 )
 
 
+def now() -> float:
+    """Return the current Unix time (tests replace this function to move time forward)."""
+    return time.time()
+
+
 @bp.before_app_request
 def load_logged_in_user() -> None:
-    """Put the signed-in user's claims (or None) on `g.user` for views and templates."""
+    """Put the signed-in user's claims (or None) on `g.user`, ending a session that lapsed."""
     g.user = session.get("user")
+    if g.user is not None and _session_lapsed():
+        log.info("Session ended: idle too long or older than its maximum lifetime")
+        end_session()
+    elif g.user is not None:
+        session["last_seen"] = now()
+
+
+def _session_lapsed() -> bool:
+    """Tell whether the signed-in session has been idle, or alive, for longer than allowed."""
+    # An idle timeout and an absolute lifetime, both enforced on the server: a session that
+    # slid forward on every request would never end for a busy (or automated) visitor.
+    # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#idle-timeout
+    # https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#absolute-timeout
+    config, moment = current_app.config, now()
+    signed_in_at, last_seen = session.get("signed_in_at"), session.get("last_seen")
+    # A session without these times predates them: treat it as lapsed (fail closed).
+    if not isinstance(signed_in_at, int | float) or not isinstance(last_seen, int | float):
+        return True
+    idle = moment - last_seen > config["SESSION_IDLE_MINUTES"] * 60
+    too_old = moment - signed_in_at > config["SESSION_MAX_HOURS"] * 3600
+    return idle or too_old
 
 
 def login_required(view):
@@ -237,6 +263,8 @@ def _start_session(claims: dict, token: dict) -> None:
     session.clear()
     session["user"] = {name: claims[name] for name in USER_CLAIMS if name in claims}
     session["tokens"] = token_record(token)
+    # The login time bounds the session's whole life; the last request bounds its idle time.
+    session["signed_in_at"] = session["last_seen"] = now()
 
 
 def token_record(token: dict) -> dict:

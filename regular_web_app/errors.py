@@ -10,7 +10,7 @@ import jwt
 import requests
 from authlib.integrations.base_client import OAuthError
 from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 log = logging.getLogger("regular_web_app")
 
@@ -86,6 +86,26 @@ def register_error_handlers(app: Flask) -> None:
     def oauth_error(error: OAuthError):
         """Show an OAuth error the tenant answered outside a step that expected it."""
         return _page(400, "The login did not complete", error.description or error.error)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """Answer a Host this app does not serve (TRUSTED_HOSTS) with a bare 400."""
+        # Plain text, not the page template: with an untrusted Host, Flask builds no URLs.
+        return (
+            "This app does not answer to that host name.",
+            400,
+            {"Content-Type": "text/plain; charset=utf-8"},
+        )
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        """Show a page for a request body over MAX_CONTENT_LENGTH (413)."""
+        return _page(
+            413,
+            "That request was too large",
+            "The form sent more data than this app accepts, so it was not read.",
+            "Go back to the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

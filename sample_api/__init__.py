@@ -29,6 +29,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     """
     app = Flask(__name__)
     app.config.update(settings.load(config))
+    # DNS rebinding: a page on evil.example whose name comes to resolve to 127.0.0.1 reaches
+    # this server with "Host: evil.example". Flask checks every request's Host against the
+    # TRUSTED_HOSTS setting and answers 400 otherwise.
+    # https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS
     base_url = settings.tenant_base_url(app.config["AUTH0_DOMAIN"])
     # Auth0's issuer is the tenant's base URL with a trailing slash, and its keys sit at a
     # fixed path (https://auth0.com/docs/secure/tokens/json-web-tokens/json-web-key-sets).

@@ -30,7 +30,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "Serve the sample API: /api/public, /api/private and /api/private-scoped. "
             "Settings come from the environment or a .env file: AUTH0_DOMAIN (default "
             f"{DEFAULTS['AUTH0_DOMAIN']}), AUTH0_AUDIENCE (default {DEFAULTS['AUTH0_AUDIENCE']}), "
-            f"ALLOWED_ORIGINS (default {DEFAULTS['ALLOWED_ORIGINS']}), PORT."
+            f"ALLOWED_ORIGINS (default {DEFAULTS['ALLOWED_ORIGINS']}), PORT, "
+            f"TRUSTED_HOSTS (default {DEFAULTS['TRUSTED_HOSTS']})."
         ),
     )
     parser.add_argument(

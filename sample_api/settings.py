@@ -19,10 +19,13 @@ DEFAULTS = {
     "JWKS_CACHE_LIFESPAN": JWKS_LIFESPAN_SECONDS,
     # The least time between two fetches caused by an unknown `kid`, in seconds.
     "JWKS_COOLDOWN": JWKS_COOLDOWN_SECONDS,
+    # Host names this app answers to (the Host header's name; the port is not compared): a
+    # page on another name that resolves to 127.0.0.1 (DNS rebinding) gets 400. Comma-separated.
+    "TRUSTED_HOSTS": "localhost,127.0.0.1",
 }
 
 # The names Auth0's quickstarts use, read without a prefix so one `.env` serves them all.
-ENV_NAMES = ("AUTH0_DOMAIN", "AUTH0_AUDIENCE", "PORT", "ALLOWED_ORIGINS")
+ENV_NAMES = ("AUTH0_DOMAIN", "AUTH0_AUDIENCE", "PORT", "ALLOWED_ORIGINS", "TRUSTED_HOSTS")
 
 
 def load(overrides: Mapping | None = None) -> dict:
@@ -30,6 +33,7 @@ def load(overrides: Mapping | None = None) -> dict:
     settings = dict(DEFAULTS)
     settings.update({name: os.environ[name] for name in ENV_NAMES if name in os.environ})
     settings.update(overrides or {})
+    settings["TRUSTED_HOSTS"] = host_list(settings["TRUSTED_HOSTS"])
     settings["ALLOWED_ORIGINS"] = origin_list(settings["ALLOWED_ORIGINS"])
     return settings
 
@@ -60,3 +64,10 @@ def origin_list(origins) -> tuple[str, ...]:
         origins = origins.split(",")
     # An origin has no path, so a trailing slash in the setting is a typo we forgive.
     return tuple(o.strip().rstrip("/") for o in origins if o.strip())
+
+
+def host_list(hosts) -> list[str]:
+    """Read trusted host names from a comma-separated string or a list."""
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    return [h.strip().lower() for h in hosts if h.strip()]

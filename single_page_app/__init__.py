@@ -27,6 +27,10 @@ def create_app(config: Mapping | None = None) -> Flask:
     """
     app = Flask(__name__, static_folder=None)
     app.config.update(settings.load(config))
+    # DNS rebinding: a page on evil.example whose name comes to resolve to 127.0.0.1 reaches
+    # this server with "Host: evil.example". Flask checks every request's Host against the
+    # TRUSTED_HOSTS setting and answers 400 otherwise.
+    # https://flask.palletsprojects.com/en/stable/config/#TRUSTED_HOSTS
     app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(
         settings.origin(app.config["TENANT_BASE_URL"]), settings.origin(app.config["API_URL"])
     )

@@ -32,8 +32,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             f"(default {DEFAULTS['AUTH0_CLIENT_ID']}), AUTH0_AUDIENCE (default "
             f"{DEFAULTS['AUTH0_AUDIENCE']}), API_URL (default {DEFAULTS['API_URL']}), "
             "CACHE_LOCATION (memory, the default, or localstorage to stay signed in across "
-            "reloads), PORT. The page must be opened at http://localhost:PORT, the origin the "
-            "tenant knows."
+            "reloads), PORT, TRUSTED_HOSTS (default localhost,127.0.0.1). The page must be "
+            "opened at http://localhost:PORT, the origin the tenant knows."
         ),
     )
     parser.add_argument(

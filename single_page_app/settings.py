@@ -22,6 +22,9 @@ DEFAULTS = {
     # them). Read js/auth.js for the whole trade-off.
     # https://auth0.com/docs/libraries/auth0-single-page-app-sdk#change-storage-options
     "CACHE_LOCATION": "memory",
+    # Host names this app answers to (the Host header's name; the port is not compared): a
+    # page on another name that resolves to 127.0.0.1 (DNS rebinding) gets 400. Comma-separated.
+    "TRUSTED_HOSTS": "localhost,127.0.0.1",
 }
 
 # The names Auth0's quickstarts use, read without a prefix so one `.env` serves every part.
@@ -32,6 +35,7 @@ ENV_NAMES = (
     "API_URL",
     "PORT",
     "CACHE_LOCATION",
+    "TRUSTED_HOSTS",
 )
 CACHE_LOCATIONS = ("memory", "localstorage")
 
@@ -41,6 +45,7 @@ def load(overrides: Mapping | None = None) -> dict:
     settings = dict(DEFAULTS)
     settings.update({name: os.environ[name] for name in ENV_NAMES if name in os.environ})
     settings.update(overrides or {})
+    settings["TRUSTED_HOSTS"] = host_list(settings["TRUSTED_HOSTS"])
     settings["CACHE_LOCATION"] = str(settings["CACHE_LOCATION"]).strip().lower()
     if settings["CACHE_LOCATION"] not in CACHE_LOCATIONS:
         raise ValueError(f"CACHE_LOCATION must be one of {', '.join(CACHE_LOCATIONS)}")
@@ -73,3 +78,10 @@ def origin(url: str) -> str:
     """Return the origin (`scheme://host:port`) of a URL, as CSP source lists name them."""
     parts = urllib.parse.urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_list(hosts) -> list[str]:
+    """Read trusted host names from a comma-separated string or a list."""
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    return [h.strip().lower() for h in hosts if h.strip()]

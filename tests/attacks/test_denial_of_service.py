@@ -19,7 +19,7 @@ import requests
 from tests.attacks.helpers import authorize_url, get
 from tests.mock_tenant.helpers import otp_token, send_email_code
 from tests.regular_web_app.conftest import HTML_ERROR_PAGE, WebAppActions
-from tests.servers import TenantServer
+from tests.servers import TenantServer, serve
 
 TEN_MB = b"x" * (10 * 1024 * 1024)
 # Every route of the tenant, pages included, with the method a browser or client uses.
@@ -162,6 +162,32 @@ def test_a_body_just_under_the_cap_is_still_read(tenant_server):
     assert len(json.dumps(body)) < 65536
     response = send("POST", tenant_server.url("oauth/token"), json=body)
     assert response.status_code == 403
+
+
+# ---- the web app's own request bodies ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/logout", "/profile/refresh"])
+def test_a_10_mb_form_to_the_web_app_gets_a_413_page(make_web_app, tmp_path, path):
+    web = make_web_app(AUTH0_DOMAIN="http://127.0.0.1:9")
+    with serve(lambda url: web, host="localhost") as server:
+        response = send(
+            "POST",
+            server.url(path),
+            data=b"csrf_token=" + TEN_MB,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert response.status_code == 413
+    assert "too large" in response.text.lower()
+    assert "Traceback" not in response.text
+
+
+def test_a_form_under_the_web_apps_cap_is_still_read(make_web_app):
+    client = make_web_app(AUTH0_DOMAIN="http://127.0.0.1:9").test_client()
+    # 60 kB: read, then refused for its wrong CSRF token, not for its size.
+    response = client.post("/logout", data={"csrf_token": "x" * 60_000})
+    assert response.status_code == 400
+    assert "form has expired" in response.text
 
 
 # ---- the web app when the tenant fails ------------------------------------------------------

@@ -143,3 +143,19 @@ def test_logout_while_the_tenant_is_down_still_ends_the_local_session(make_web_a
     response = auth.logout()
     assert response.status_code == 302
     assert "Hello" not in auth.client.get("/").text
+
+
+def test_over_https_the_session_cookie_has_the_host_prefix(make_web_app, tenant_server):
+    app = make_web_app(AUTH0_DOMAIN=tenant_server.base_url, APP_BASE_URL="https://localhost:3000")
+    response = app.test_client().get("/login", base_url="https://localhost:3000")
+    set_cookie = response.headers["Set-Cookie"]
+    # __Host- cookies must be Secure, on Path=/ and without Domain, or browsers drop them.
+    assert set_cookie.startswith("__Host-webapp_session=")
+    assert "Secure" in set_cookie and "Path=/" in set_cookie
+    assert "Domain" not in set_cookie
+
+
+def test_over_plain_http_the_session_cookie_keeps_its_name(web_app):
+    response = web_app.test_client().get("/login")
+    assert response.headers["Set-Cookie"].startswith("webapp_session=")
+    assert web_app.config["APP_BASE_URL"] == "http://localhost:3000"

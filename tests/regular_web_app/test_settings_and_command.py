@@ -111,3 +111,13 @@ def test_the_command_serves_the_app_and_says_where(tmp_path):
     finally:
         process.terminate()
         process.communicate(timeout=30)
+
+
+def test_trusted_hosts_come_from_the_environment(make_web_app, monkeypatch):
+    # Behind a real domain the app's own name is set; localhost is then refused too.
+    monkeypatch.setenv("TRUSTED_HOSTS", "app.example.com, www.app.example.com")
+    client = make_web_app().test_client()
+    assert client.get("/", headers={"Host": "www.app.example.com"}).status_code == 200
+    refused = client.get("/", headers={"Host": "localhost:3000"})
+    assert refused.status_code == 400
+    assert "host name" in refused.text

@@ -69,3 +69,15 @@ def test_importing_the_package_reads_no_environment_and_calls_no_one():
         check=False,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_only_the_trusted_host_names_are_answered(monkeypatch):
+    # Defaults: the loopback names, any port (a DNS-rebound name gets 400, as JSON).
+    client = create_app().test_client()
+    assert client.get("/api/public", headers={"Host": "127.0.0.1:3010"}).status_code == 200
+    refused = client.get("/api/public", headers={"Host": "evil.example:3010"})
+    assert (refused.status_code, refused.get_json()["error"]) == (400, "bad_request")
+    monkeypatch.setenv("TRUSTED_HOSTS", "api.example.com")
+    client = create_app().test_client()
+    assert client.get("/api/public", headers={"Host": "api.example.com"}).status_code == 200
+    assert client.get("/api/public", headers={"Host": "localhost:3010"}).status_code == 400

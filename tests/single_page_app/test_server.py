@@ -81,3 +81,14 @@ def test_the_command_explains_itself():
     )
     assert "AUTH0_DOMAIN" in result.stdout
     assert "CACHE_LOCATION" in result.stdout
+
+
+def test_only_the_trusted_host_names_are_answered(monkeypatch):
+    # Defaults: the loopback names, any port (a DNS-rebound name gets 400).
+    client = create_app().test_client()
+    assert client.get("/config.json", headers={"Host": "localhost:3001"}).status_code == 200
+    assert client.get("/config.json", headers={"Host": "evil.example:3001"}).status_code == 400
+    monkeypatch.setenv("TRUSTED_HOSTS", "spa.example.com")
+    client = create_app().test_client()
+    assert client.get("/config.json", headers={"Host": "spa.example.com"}).status_code == 200
+    assert client.get("/config.json", headers={"Host": "localhost:3001"}).status_code == 400
