@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -195,6 +197,10 @@ RESETTABLE_TABLES = (
 )
 
 
+class UnsafeDataDirectory(Exception):
+    """The data directory could let another user of this machine read or swap the tenant's keys."""
+
+
 class StorageBusy(Exception):
     """The database stayed locked past the busy timeout; the caller should answer 503."""
 
@@ -231,7 +237,7 @@ class Storage:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        secure_data_directory(self.path)
         try:
             # executescript commits as it goes; every statement is IF NOT EXISTS, so two
             # processes creating the schema at once is harmless.
@@ -315,6 +321,38 @@ class Storage:
             for table in RESETTABLE_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
             db.execute("DELETE FROM meta WHERE key = 'clock'")
+
+
+def secure_data_directory(database: Path) -> None:
+    """Create the database's directory and file for this user only (0700, 0600), or refuse.
+
+    The file holds the signing keys and the secret codes are hashed with: whoever reads it
+    can mint tokens the apps accept. A directory created here is 0700 and the database 0600;
+    SQLite gives its `-wal` and `-shm` files the database's permissions. A directory that
+    another user could write to (or that belongs to another user) is refused: they could
+    swap the database for their own.
+    https://www.sqlite.org/tempfiles.html (the WAL and shared-memory files);
+    https://cwe.mitre.org/data/definitions/732.html (incorrect permissions on a resource).
+
+    Raises:
+        UnsafeDataDirectory: the directory is not this user's alone to write.
+    """
+    folder = database.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeDataDirectory(
+            f"The data directory {folder} can be written by other users of this machine, "
+            f"who could replace the tenant's signing keys. Use a directory of your own, or "
+            f"run: chmod 700 {folder}"
+        )
+    # Tighten what an older version (or a umask of 022) left readable by others.
+    folder.chmod(0o700)
+    os.close(os.open(database, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (database.name, database.name + "-wal", database.name + "-shm"):
+        part = folder / name
+        if part.exists():
+            part.chmod(0o600)
 
 
 def _busy_or_raise(error: sqlite3.DatabaseError) -> Exception:

@@ -181,7 +181,7 @@ def test_the_tenant_cookies_are_httponly_and_lax(tenant_server):
 def test_the_tenant_cookies_are_secure_when_the_issuer_is_https(tmp_path):
     app = create_app(load_config(issuer="https://tenant.test/", data_dir=tmp_path))
     query = urllib.parse.urlsplit(authorize_url(LiveServer("https://tenant.test", app))).query
-    response = app.test_client().get("/authorize?" + query)
+    response = app.test_client().get("/authorize?" + query, base_url="https://tenant.test/")
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
 
