@@ -383,6 +383,11 @@ def session_sid(tenant, cookie: str | None) -> str | None:
     return session["sid"] if session else None
 
 
+def logout_token(tenant, cookie: str) -> str:
+    """Return the CSRF token of the logout confirmation for this session (keyed, stateless)."""
+    return hmac.new(tenant.secret, b"logout:" + cookie.encode(), "sha256").hexdigest()
+
+
 def end_session(tenant, cookie: str | None) -> None:
     """Forget an SSO session (logout)."""
     with tenant.storage.transaction() as db:

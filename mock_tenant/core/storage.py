@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import stat
@@ -9,6 +10,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger("mock_tenant.storage")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -237,6 +240,9 @@ class Storage:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
+        # What is wrong with the database file right now ("missing", "read-only"), logged
+        # once when it starts and once when it ends.
+        self._problems: set[str] = set()
         secure_data_directory(self.path)
         try:
             # executescript commits as it goes; every statement is IF NOT EXISTS, so two
@@ -246,8 +252,29 @@ class Storage:
             raise _busy_or_raise(error) from error
 
     def connection(self) -> sqlite3.Connection:
-        """Return this thread's connection, opening it on first use."""
+        """Return this thread's connection, opening it on first use or when the file changed.
+
+        An open connection keeps writing to a database file that was deleted or replaced
+        (the old inode), so every use checks that the path is still the same file: a file
+        gone fails closed (503) until it comes back, and a file put back is opened afresh.
+
+        Raises:
+            StorageUnavailable: the database file is missing.
+        """
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            self._report(
+                "missing",
+                f"The database file {self.path} is missing; answering 503 until it is back.",
+            )
+            raise StorageUnavailable(f"{self.path} is missing") from None
+        self._report("missing", None)
         db = getattr(self._local, "db", None)
+        if db is not None and self._local.inode != (info.st_dev, info.st_ino):
+            self._local.db = None
+            db.close()
+            db = None
         if db is None:
             # isolation_level=None: we open transactions ourselves with BEGIN IMMEDIATE,
             # so that a writer takes the lock up front instead of failing half-way.
@@ -257,15 +284,41 @@ class Storage:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA foreign_keys=ON")
+                # A file put back empty gets its tables again (every statement IF NOT EXISTS).
+                db.executescript(SCHEMA)
             except sqlite3.DatabaseError as error:
                 raise _busy_or_raise(error) from error
-            self._local.db = db
+            self._local.db, self._local.inode = db, (info.st_dev, info.st_ino)
         return db
+
+    def _report(self, kind: str, problem: str | None) -> None:
+        """Log once when the database file becomes unusable (`kind`), and once when it is back."""
+        if problem is not None and kind not in self._problems:
+            log.error(problem)
+            self._problems.add(kind)
+        elif problem is None and kind in self._problems:
+            log.warning("The database file %s is usable again (%s).", self.path, kind)
+            self._problems.discard(kind)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block as one atomic write transaction: all of it commits, or none of it."""
         db = self.connection()
+        # A file made read-only under a running tenant: the connection opened for writing
+        # would go on writing to it, so check before each write (fail closed, 503). The mode
+        # bit counts even for root, whom os.access always lets write.
+        try:
+            writable = os.stat(self.path).st_mode & stat.S_IWUSR and os.access(self.path, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:
+            self._report(
+                "read-only",
+                f"The database file {self.path} is read-only or gone; answering 503 until it "
+                "is writable.",
+            )
+            raise StorageUnavailable(f"{self.path} is not writable")
+        self._report("read-only", None)
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
