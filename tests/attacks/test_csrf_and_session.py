@@ -96,7 +96,7 @@ def test_the_tenant_code_form_needs_its_csrf_token(tenant_server):
     ok = http.post(
         challenge.url, data={"code": code, "csrf_token": csrf}, allow_redirects=False, timeout=10
     )
-    assert ok.status_code == 302
+    assert ok.status_code == 303
 
 
 def test_a_csrf_token_from_another_transaction_is_refused(tenant_server):
