@@ -16,7 +16,7 @@ from .core import control, memo
 from .core.storage import StorageBusy
 from .core.tenant import Tenant
 from .dev import inspector
-from .web import ApiError, current_tenant, error_response, refuse_oversized_body
+from .web import ApiError, current_tenant, error_response, host_guard, refuse_oversized_body
 
 log = logging.getLogger("mock_tenant")
 
@@ -33,6 +33,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     """
     config = config or load_config()
     app = Flask(__name__)
+    # First of all: a request for another host name is a DNS rebinding attempt (web.py).
+    app.before_request(host_guard(config.issuer))
     # Bodies over the cap are refused with 413 before anything reads them.
     app.config["MAX_CONTENT_LENGTH"] = config.tenant.max_body_bytes
     app.before_request(memo.start)

@@ -10,6 +10,7 @@ import secrets
 import sys
 
 from .config import ConfigError, load_config
+from .core.storage import UnsafeDataDirectory, secure_data_directory
 from .serving import GunicornTenant, werkzeug_server
 from .tls import TlsFiles, tls_files
 
@@ -73,6 +74,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Load the configuration and serve the tenant until Ctrl-C."""
     args = parse_args(argv)
+    # Everything the tenant writes (database, TLS key, logs) is for this user only: the
+    # database holds the signing keys (core/storage.py: secure_data_directory).
+    os.umask(0o077)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheme = "https" if args.tls else "http"
     issuer = args.issuer or f"{scheme}://{args.host}:{args.port}/"
@@ -83,10 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.profile:
             config = config.with_settings(profile=args.profile)
+        secure_data_directory(config.data_dir / "tenant.sqlite3")
         tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.
         server = werkzeug_server(config, args.host, args.port, tls) if args.workers <= 1 else None
-    except ConfigError as error:
+    except (ConfigError, UnsafeDataDirectory) as error:
         print(f"mock_tenant: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -229,6 +229,8 @@ class Rules(Model):
     revocation_deletes_grant: bool
     # RFC 9207: `iss` in every authorization response, against mix-up attacks.
     iss_in_authorization_response: bool
+    # A magic link's redirect_uri is checked at /passwordless/start, before anything is sent.
+    check_link_redirect_uri: bool
 
 
 PROFILES = {
@@ -249,6 +251,7 @@ class RuleOverrides(Model):
     no_refresh_reuse_interval: bool | None = None
     revocation_deletes_grant: bool | None = None
     iss_in_authorization_response: bool | None = None
+    check_link_redirect_uri: bool | None = None
 
 
 class TenantSettings(Model):

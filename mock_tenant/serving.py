@@ -62,6 +62,8 @@ class GunicornTenant(BaseApplication):
             "graceful_timeout": 5,
             # No control socket in the home folder: two tenants would fight over it.
             "control_socket_disable": True,
+            # Files the workers create are this user's only (gunicorn's default umask is 0).
+            "umask": 0o077,
         }
         if tls:
             self.options.update(certfile=str(tls.cert), keyfile=str(tls.key))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
+import urllib.parse
+from collections.abc import Callable
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -41,6 +45,77 @@ def error_response(
     response.headers["Cache-Control"] = "no-store"
     response.headers.update(headers or {})
     return response
+
+
+# https://www.rfc-editor.org/rfc/rfc6749#section-5.2: error_description may only hold
+# %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash, no line break, ASCII only).
+NOT_ALLOWED_IN_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
+
+
+def echo(value: str) -> str:
+    """Make request input safe to repeat in an error description: `?` for what is not allowed."""
+    return NOT_ALLOWED_IN_DESCRIPTION.sub("?", value[:200])
+
+
+# The names of this machine's loopback interface. A tenant whose issuer is one of them
+# answers to all of them: a browser may reach it as 127.0.0.1, localhost or [::1].
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def host_guard(issuer: str) -> Callable[[], Response | None]:
+    """Return a before-request hook that answers 421 to a Host that is not the tenant's.
+
+    DNS rebinding: a web page on `rebind.example` points its name at 127.0.0.1 and then
+    reads the learner's running tenant as if it were its own origin (the dev outbox, every
+    code). The browser still sends `Host: rebind.example:PORT`, so answering only the
+    issuer's host (and, for a loopback issuer, the loopback names) closes it.
+    https://www.rfc-editor.org/rfc/rfc9110#section-15.5.20 (421 Misdirected Request);
+    https://www.rfc-editor.org/rfc/rfc6454#section-7 (the Host header and DNS rebinding).
+    """
+    parts = urllib.parse.urlsplit(issuer)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    names = {parts.hostname}
+    if _is_loopback(parts.hostname or ""):
+        names |= LOOPBACK_NAMES
+
+    def refuse_foreign_host() -> Response | None:
+        """Answer 421 unless the request names this tenant's host (and port, if any)."""
+        try:
+            host = urllib.parse.urlsplit("//" + request.host)
+            name, given = host.hostname, host.port
+        except ValueError:
+            name, given = None, None
+        # A Host without a port means the scheme's default; Werkzeug's test client and
+        # clients on the default port send none. Either way the name decides.
+        if name in names and given in (None, port):
+            return None
+        return error_response(
+            421,
+            "invalid_request",
+            f"This tenant answers only for {parts.netloc}; the request named another host.",
+        )
+
+    return refuse_foreign_host
+
+
+def tenant_origins(issuer: str) -> set[str]:
+    """Return the origins this tenant's own pages are served from (scheme, host and port)."""
+    parts = urllib.parse.urlsplit(issuer)
+    if not _is_loopback(parts.hostname or ""):
+        return {f"{parts.scheme}://{parts.netloc}"}
+    port = f":{parts.port}" if parts.port else ""
+    hosts = ("[::1]" if name == "::1" else name for name in LOOPBACK_NAMES)
+    return {f"{parts.scheme}://{host}{port}" for host in hosts}
+
+
+def _is_loopback(host: str) -> bool:
+    """Tell whether a host name or address stands for this machine's loopback interface."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def refuse_oversized_body() -> None:

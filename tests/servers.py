@@ -100,7 +100,9 @@ class TenantServer(LiveServer):
 
     def reset(self) -> None:
         """Forget users, codes, tokens, messages and clock changes."""
-        requests.post(self.url("_dev/api/reset"), timeout=10, verify=self.verify).raise_for_status()
+        requests.post(
+            self.url("_dev/api/reset"), json={}, timeout=10, verify=self.verify
+        ).raise_for_status()
 
     def outbox(self, to: str | None = None) -> list[dict]:
         """Return the messages sent (to one address), newest first."""

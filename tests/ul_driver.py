@@ -36,7 +36,8 @@ def login_via_universal_login(
     resume = http.post(
         challenge.url, data={"csrf_token": csrf, "code": code}, allow_redirects=False, timeout=10
     )
-    assert resume.status_code == 302, resume.text
+    # 303 See Other after a form post (RFC 9700 4.12): the browser GETs the next page.
+    assert resume.status_code == 303, resume.text
     # 4. /authorize/resume answers with a redirect to the app's callback.
     back = http.get(
         tenant_server.url(resume.headers["Location"]), allow_redirects=False, timeout=10
@@ -56,5 +57,5 @@ def accept_consent(http: requests.Session, consent_url: str, action: str = "acce
     answer = http.post(
         consent_url, data={"csrf_token": csrf, "action": action}, allow_redirects=False, timeout=10
     )
-    assert answer.status_code == 302, answer.text
+    assert answer.status_code == 303, answer.text
     return answer.headers["Location"]

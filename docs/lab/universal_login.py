@@ -164,7 +164,7 @@ def walk(authorize_url: str, email: str) -> str:
             timeout=TIMEOUT,
         )
         callback = answer.headers.get("Location")
-    if answer.status_code != 302 or not callback:
+    if answer.status_code not in (302, 303) or not callback:
         raise LoginFailed(f"/authorize/resume answered {answer.status_code}")
     return callback
 

@@ -21,7 +21,7 @@ from flask import request as flask_request
 from ..config import Client
 from ..core import grants
 from ..core.tenant import Tenant
-from ..web import error_response, read_params
+from ..web import echo, error_response, read_params
 from . import token_endpoint
 
 # A loopback redirect with a port: ASCII digits, no leading zero, then exactly the path.
@@ -199,7 +199,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
         if not client_id:
             raise InvalidRequestError("Missing required parameter: client_id")
         if self.query_client(client_id) is None:
-            raise UnauthorizedClientError(f"Unknown client: {token_endpoint.echo(client_id)}")
+            raise UnauthorizedClientError(f"Unknown client: {echo(client_id)}")
         return super().authenticate_client(request, methods, endpoint)
 
     def handle_error_response(self, request, error):

@@ -9,6 +9,7 @@ from ..core import passwordless, throttle, users
 from ..core.identifiers import IdentifierError, normalize
 from ..core.tenant import Tenant
 from ..web import ApiError
+from .oauth2 import OAuthClient
 
 # https://auth0.com/docs/api/authentication#get-code-or-link
 ALLOWED_FIELDS = {
@@ -145,6 +146,23 @@ def _validate(tenant: Tenant, params: dict):
     if extra:
         raise ApiError(
             400, "bad.authParams", f"the following properties are not allowed: {', '.join(extra)}"
+        )
+    redirect_uri = auth_params.get("redirect_uri")
+    # A link for a redirect_uri the app does not allow can never complete: the click is
+    # checked as /authorize would (login/pages.py: _finish_api_link). Whether Auth0 also
+    # refuses it here, before mailing it, no source says: the `auth0` profile mails it
+    # (the suite's choice), the hardened profile refuses it at once, so nobody receives a
+    # link that names someone else's site (https://www.rfc-editor.org/rfc/rfc9700#section-4.1).
+    if (
+        send == "link"
+        and redirect_uri is not None
+        and not OAuthClient(client).check_redirect_uri(redirect_uri)
+        and tenant.rule("check_link_redirect_uri")
+    ):
+        raise ApiError(
+            400,
+            "bad.authParams",
+            "authParams.redirect_uri is not one of the Allowed Callback URLs of the application",
         )
     return client, connection, identifier, send, auth_params
 

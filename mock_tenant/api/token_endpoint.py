@@ -8,8 +8,6 @@ left here is translation: request fields in, Auth0's answers and errors out.
 
 from __future__ import annotations
 
-import re
-
 from authlib.consts import default_json_headers
 from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
@@ -31,6 +29,7 @@ from ..core.grants import (
 )
 from ..core.identifiers import IdentifierError, normalize
 from ..core.tenant import Tenant
+from ..web import echo
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
@@ -49,14 +48,6 @@ USERNAME_FORMAT = {
     "email": "username must be an email address.",
     "sms": "username must be a phone number: a plus and up to 15 digits.",
 }
-# https://www.rfc-editor.org/rfc/rfc6749#section-5.2: error_description may only hold
-# %x20-21 / %x23-5B / %x5D-7E (no quote, no backslash, no line break, ASCII only).
-NOT_ALLOWED_IN_DESCRIPTION = re.compile(r"[^\x20\x21\x23-\x5b\x5d-\x7e]")
-
-
-def echo(value: str) -> str:
-    """Make request input safe to repeat in an error description (Authlib raises otherwise)."""
-    return NOT_ALLOWED_IN_DESCRIPTION.sub("?", value[:200])
 
 
 class AccessDeniedError(OAuth2Error):

@@ -179,6 +179,10 @@ def discovery_document() -> bytes:
                 "none",
             ],
             "claims_supported": CLAIMS_SUPPORTED,
+            # https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata:
+            # request_uri_parameter_supported defaults to true, so say no to both.
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
             # https://www.rfc-editor.org/rfc/rfc9207#section-3
             **(
                 {"authorization_response_iss_parameter_supported": True}

@@ -149,9 +149,13 @@ def redeem_authorization_code(tenant, client: Client, code: dict) -> dict | None
             revoke_grant(db, code["grant_id"], now, reason="authorization code reused")
             events.authorization_code_reused.send(grant_id=code["grant_id"])
             return None
+        user = users.get(db, code["user_id"])
+        if user is None:
+            # Deleted after the code was issued (deleting revoked the grant): nothing to mint.
+            return None
         login = minting.Login(
             client=client,
-            user=users.get(db, code["user_id"]),
+            user=user,
             scope=code["scope"],
             audience=code["audience"],
             grant_id=code["grant_id"],

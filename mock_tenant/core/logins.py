@@ -15,7 +15,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 
-from . import codes, consent, events, grants, passwordless
+from . import codes, consent, events, grants, passwordless, users
 
 BROWSER_COOKIE = "tenant_browser"
 SESSION_COOKIE = "tenant_session"
@@ -93,10 +93,12 @@ def authorize(
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
         session = _find_session(db, tenant, session_cookie)
-        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age)
+        # https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt, max_age):
+        # "max_age=0 is equivalent to prompt=login", even for a session a moment old.
         fresh = (
             session is not None
             and "login" not in prompts
+            and request.max_age != 0
             and (request.max_age is None or now - session["auth_time"] <= request.max_age)
         )
         if fresh and consent.required(db, tenant, request, session["user_id"]):
@@ -319,10 +321,18 @@ def _complete(db, tenant, transaction: dict) -> bool:
     )
 
 
+# The suite's choice (no source says what Auth0 answers): a user deleted between the code
+# page and /authorize/resume gets the app an error it can start a new login from.
+USER_GONE = {"error": "access_denied", "error_description": "The user no longer exists."}
+
+
 def _finish(db, tenant, transaction: dict, session_cookie: str | None) -> dict | None:
     """Complete a verified transaction and issue its authorization response, in one write."""
     if not _complete(db, tenant, transaction):
         return None
+    # The user may have been deleted (dev API) since the code was checked: no code for them.
+    if users.get(db, transaction["user_id"]) is None:
+        return dict(USER_GONE)
     session = _find_session(db, tenant, session_cookie)
     return grants.authorization_response(
         db,
@@ -371,6 +381,11 @@ def session_sid(tenant, cookie: str | None) -> str | None:
     with tenant.storage.transaction() as db:
         session = _find_session(db, tenant, cookie)
     return session["sid"] if session else None
+
+
+def logout_token(tenant, cookie: str) -> str:
+    """Return the CSRF token of the logout confirmation for this session (keyed, stateless)."""
+    return hmac.new(tenant.secret, b"logout:" + cookie.encode(), "sha256").hexdigest()
 
 
 def end_session(tenant, cookie: str | None) -> None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+log = logging.getLogger("mock_tenant.storage")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -195,6 +200,10 @@ RESETTABLE_TABLES = (
 )
 
 
+class UnsafeDataDirectory(Exception):
+    """The data directory could let another user of this machine read or swap the tenant's keys."""
+
+
 class StorageBusy(Exception):
     """The database stayed locked past the busy timeout; the caller should answer 503."""
 
@@ -231,7 +240,10 @@ class Storage:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # What is wrong with the database file right now ("missing", "read-only"), logged
+        # once when it starts and once when it ends.
+        self._problems: set[str] = set()
+        secure_data_directory(self.path)
         try:
             # executescript commits as it goes; every statement is IF NOT EXISTS, so two
             # processes creating the schema at once is harmless.
@@ -240,8 +252,29 @@ class Storage:
             raise _busy_or_raise(error) from error
 
     def connection(self) -> sqlite3.Connection:
-        """Return this thread's connection, opening it on first use."""
+        """Return this thread's connection, opening it on first use or when the file changed.
+
+        An open connection keeps writing to a database file that was deleted or replaced
+        (the old inode), so every use checks that the path is still the same file: a file
+        gone fails closed (503) until it comes back, and a file put back is opened afresh.
+
+        Raises:
+            StorageUnavailable: the database file is missing.
+        """
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            self._report(
+                "missing",
+                f"The database file {self.path} is missing; answering 503 until it is back.",
+            )
+            raise StorageUnavailable(f"{self.path} is missing") from None
+        self._report("missing", None)
         db = getattr(self._local, "db", None)
+        if db is not None and self._local.inode != (info.st_dev, info.st_ino):
+            self._local.db = None
+            db.close()
+            db = None
         if db is None:
             # isolation_level=None: we open transactions ourselves with BEGIN IMMEDIATE,
             # so that a writer takes the lock up front instead of failing half-way.
@@ -251,15 +284,41 @@ class Storage:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("PRAGMA foreign_keys=ON")
+                # A file put back empty gets its tables again (every statement IF NOT EXISTS).
+                db.executescript(SCHEMA)
             except sqlite3.DatabaseError as error:
                 raise _busy_or_raise(error) from error
-            self._local.db = db
+            self._local.db, self._local.inode = db, (info.st_dev, info.st_ino)
         return db
+
+    def _report(self, kind: str, problem: str | None) -> None:
+        """Log once when the database file becomes unusable (`kind`), and once when it is back."""
+        if problem is not None and kind not in self._problems:
+            log.error(problem)
+            self._problems.add(kind)
+        elif problem is None and kind in self._problems:
+            log.warning("The database file %s is usable again (%s).", self.path, kind)
+            self._problems.discard(kind)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """Run a block as one atomic write transaction: all of it commits, or none of it."""
         db = self.connection()
+        # A file made read-only under a running tenant: the connection opened for writing
+        # would go on writing to it, so check before each write (fail closed, 503). The mode
+        # bit counts even for root, whom os.access always lets write.
+        try:
+            writable = os.stat(self.path).st_mode & stat.S_IWUSR and os.access(self.path, os.W_OK)
+        except OSError:
+            writable = False
+        if not writable:
+            self._report(
+                "read-only",
+                f"The database file {self.path} is read-only or gone; answering 503 until it "
+                "is writable.",
+            )
+            raise StorageUnavailable(f"{self.path} is not writable")
+        self._report("read-only", None)
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:
@@ -315,6 +374,38 @@ class Storage:
             for table in RESETTABLE_TABLES:
                 db.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed table names)
             db.execute("DELETE FROM meta WHERE key = 'clock'")
+
+
+def secure_data_directory(database: Path) -> None:
+    """Create the database's directory and file for this user only (0700, 0600), or refuse.
+
+    The file holds the signing keys and the secret codes are hashed with: whoever reads it
+    can mint tokens the apps accept. A directory created here is 0700 and the database 0600;
+    SQLite gives its `-wal` and `-shm` files the database's permissions. A directory that
+    another user could write to (or that belongs to another user) is refused: they could
+    swap the database for their own.
+    https://www.sqlite.org/tempfiles.html (the WAL and shared-memory files);
+    https://cwe.mitre.org/data/definitions/732.html (incorrect permissions on a resource).
+
+    Raises:
+        UnsafeDataDirectory: the directory is not this user's alone to write.
+    """
+    folder = database.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = folder.stat()
+    if info.st_uid != os.geteuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise UnsafeDataDirectory(
+            f"The data directory {folder} can be written by other users of this machine, "
+            f"who could replace the tenant's signing keys. Use a directory of your own, or "
+            f"run: chmod 700 {folder}"
+        )
+    # Tighten what an older version (or a umask of 022) left readable by others.
+    folder.chmod(0o700)
+    os.close(os.open(database, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (database.name, database.name + "-wal", database.name + "-shm"):
+        part = folder / name
+        if part.exists():
+            part.chmod(0o600)
 
 
 def _busy_or_raise(error: sqlite3.DatabaseError) -> Exception:

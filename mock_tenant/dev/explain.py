@@ -87,6 +87,8 @@ RULES = {
     "revocation_deletes_grant": "revoking a refresh token ends everything its login issued",
     "iss_in_authorization_response": "the authorization response must name its issuer "
     "(RFC 9207), against mix-up attacks",
+    "check_link_redirect_uri": "a magic link must not be mailed for a redirect_uri the "
+    "application does not allow",
 }
 
 

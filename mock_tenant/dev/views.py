@@ -16,7 +16,7 @@ from pydantic import BaseModel, StrictBool, StrictFloat, StrictInt, StrictStr, V
 
 from ..core import control, outbox, timeline, users
 from ..core.identifiers import IdentifierError, normalize
-from ..web import ApiError, current_tenant
+from ..web import ApiError, current_tenant, tenant_origins
 
 bp = Blueprint("dev", __name__, url_prefix="/_dev")
 
@@ -73,6 +73,33 @@ def require_dev_token():
     if not hmac.compare_digest(presented, expected.encode()):
         raise ApiError(
             401, "unauthorized", "This dev endpoint needs the dev token printed at start."
+        )
+    return None
+
+
+@bp.before_request
+def refuse_cross_site_changes():
+    """Refuse a state-changing dev request that a page on another origin could have sent.
+
+    A web page the learner opens may post a form or a `text/plain` fetch to
+    http://127.0.0.1:4000/_dev/api/... without asking the browser first (a "simple"
+    request), and the change happens even though the page cannot read the answer. A JSON
+    body needs a CORS preflight that the tenant never answers for /_dev, and a browser
+    names the page's origin in `Origin`, so both together keep other sites out.
+    https://fetch.spec.whatwg.org/#cors-safelisted-request-header (simple requests);
+    https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
+    """
+    if request.method not in ("POST", "PATCH", "DELETE"):
+        return None
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in tenant_origins(current_tenant().issuer):
+        raise ApiError(403, "access_denied", "Dev API changes are refused from other origins.")
+    # DELETE carries no body, and a browser sends it cross-site only after a preflight.
+    if request.method != "DELETE" and request.mimetype != "application/json":
+        raise ApiError(
+            403,
+            "access_denied",
+            "Dev API changes need a JSON body (Content-Type: application/json).",
         )
     return None
 

@@ -14,6 +14,7 @@ from ..config import Rules
 from ..core.logins import AuthorizeRequest
 from ..core.minting import granted_scope
 from ..core.tenant import Tenant
+from ..web import echo
 
 # https://www.rfc-editor.org/rfc/rfc7636#section-4.2: 43 to 128 unreserved characters.
 CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
@@ -88,6 +89,9 @@ class RedirectError(Exception):
         client_id: str,
         response_mode: str = "query",
     ):
+        # The one place an /authorize error's text is made safe: it may repeat the app's
+        # input (an audience, a connection), and the description travels in a URL or a form.
+        description = echo(description)
         super().__init__(description)
         self.redirect_uri, self.client_id, self.response_mode = (
             redirect_uri,
@@ -159,6 +163,13 @@ def validate(tenant: Tenant, params) -> AuthorizeRequest:
             "response_mode=web_message needs the redirect_uri's origin in the application's "
             "Allowed Web Origins.",
         )
+    # https://openid.net/specs/openid-connect-core-1_0.html#AuthError: a provider that does
+    # not take request objects answers `request_not_supported` / `request_uri_not_supported`
+    # rather than ignore them (the parameters inside would be lost: state, nonce...).
+    if param("request") is not None:
+        fail("request_not_supported", "The request parameter (a request object) is not supported.")
+    if param("request_uri") is not None:
+        fail("request_uri_not_supported", "The request_uri parameter is not supported.")
     if not supported:
         fail(
             "unsupported_response_type",

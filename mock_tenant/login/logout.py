@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 import jwt
 from flask import Blueprint, make_response, redirect, render_template, request
 
@@ -36,20 +38,28 @@ def v2_logout():
     return _end_session(tenant, return_to)
 
 
-@bp.get("/oidc/logout")
+# The parameters the confirmation page carries over to its POST.
+CONFIRMED_PARAMS = ("post_logout_redirect_uri", "client_id", "state")
+
+
+@bp.route("/oidc/logout", methods=["GET", "POST"])
 def oidc_logout():
-    """End the session, then go to `post_logout_redirect_uri` if allowed (RP-initiated logout)."""
+    """End the session, then go to `post_logout_redirect_uri` if allowed (RP-initiated logout).
+
+    Without `id_token_hint` or `logout_hint` nothing shows which application asks, so a
+    signed-in person confirms first (GET shows the page, its POST logs out).
+    """
     # https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout
     tenant = current_tenant()
-    target = request.args.get("post_logout_redirect_uri")
-    client_id = request.args.get("client_id") or _client_of(request.args.get("id_token_hint"))
+    args = request.form if request.method == "POST" else request.args
+    cookie = request.cookies.get(logins.SESSION_COOKIE)
+    target = args.get("post_logout_redirect_uri")
+    client_id = args.get("client_id") or _client_of(args.get("id_token_hint"))
     # https://auth0.com/docs/authenticate/login/logout/log-users-out-of-auth0: Auth0 checks
     # that a `logout_hint` (a session id, the `sid` claim) is this browser's session; one
     # that does not match ends nothing.
-    hint = request.args.get("logout_hint")
-    if hint is not None and hint != logins.session_sid(
-        tenant, request.cookies.get(logins.SESSION_COOKIE)
-    ):
+    hint = args.get("logout_hint")
+    if hint is not None and hint != logins.session_sid(tenant, cookie):
         return _page(
             "Logout hint does not match",
             "logout_hint is not the session of this browser, so nobody was logged out.",
@@ -62,16 +72,40 @@ def oidc_logout():
             "application could not be identified.",
             400,
         )
+    # https://auth0.com/docs/authenticate/login/logout/log-users-out-of-auth0: Auth0 asks the
+    # person to confirm when neither id_token_hint nor logout_hint is given; a link any page
+    # can send the browser to must not end a session on its own (RP-Initiated Logout 1.0,
+    # section 2: "the OP SHOULD ask the End-User whether to log out").
+    hinted = args.get("id_token_hint") or hint is not None
+    if not hinted and logins.session_sid(tenant, cookie) is not None:
+        if request.method == "GET":
+            return _confirm_page(tenant, cookie, client_id)
+        presented = request.form.get("csrf_token", "").encode()
+        if not hmac.compare_digest(presented, logins.logout_token(tenant, cookie).encode()):
+            return _page("Form expired", "Reload the page and try again.", 400)
     if target:
-        target = with_query(target, {"state": request.args.get("state")})
+        target = with_query(target, {"state": args.get("state")})
     return _end_session(tenant, target)
+
+
+def _confirm_page(tenant, cookie: str, client_id: str | None):
+    """Ask a signed-in person whether to log out, carrying the request over to a POST."""
+    params = {name: request.args[name] for name in CONFIRMED_PARAMS if request.args.get(name)}
+    body = render_template(
+        "u_logout.html",
+        client=tenant.config.client(client_id),
+        params=params,
+        csrf_token=logins.logout_token(tenant, cookie),
+    )
+    return make_response(body, 200)
 
 
 def _end_session(tenant, target: str | None):
     """Forget the session and its cookie, then redirect or show a signed-out page."""
     logins.end_session(tenant, request.cookies.get(logins.SESSION_COOKIE))
+    # https://www.rfc-editor.org/rfc/rfc9700#section-4.12: 303 after the confirmation's POST.
     response = (
-        redirect(target)
+        redirect(target, code=303 if request.method == "POST" else 302)
         if target
         else _page("You are logged out", "You can close this window.", 200, error=False)
     )

@@ -38,6 +38,16 @@ CODE_ERRORS = {
 LINK_CODE_LENGTHS = range(4, 11)
 
 
+def _redirect(location: str):
+    """Redirect the browser: 303 See Other when answering a POST, 302 otherwise.
+
+    After a form post, 303 tells the browser to GET the next page; a 307 would post the
+    form again (the code, the CSRF token) to wherever the redirect points.
+    https://www.rfc-editor.org/rfc/rfc9700#section-4.12
+    """
+    return redirect(location, code=303 if request.method == "POST" else 302)
+
+
 @bp.context_processor
 def _language() -> dict:
     """Give the pages their language (`lang`) and its words (`t`)."""
@@ -64,9 +74,9 @@ def authorize_endpoint():
     if decided.response is not None:
         return _answer(auth_request, decided.response)
     if decided.consent_state:
-        response = redirect(url_for(".consent", state=decided.consent_state))
+        response = _redirect(url_for(".consent", state=decided.consent_state))
     else:
-        response = redirect(url_for(".identifier", state=decided.state))
+        response = _redirect(url_for(".identifier", state=decided.state))
     _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
     return response
 
@@ -77,7 +87,7 @@ def consent():
     # https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
     tenant, transaction = current_tenant(), _transaction()
     if not transaction["user_id"]:
-        return redirect(url_for(".identifier", state=transaction["state"]))
+        return _redirect(url_for(".identifier", state=transaction["state"]))
     params = transaction["params"]
     if request.method == "GET":
         api = tenant.config.resource_server(params["audience"])
@@ -140,7 +150,7 @@ def identifier():
         _send(transaction, connection, identifier_value, send, resend=not same_as_before)
     except ApiError as error:
         return render_template("u_identifier.html", error=error.description, **page), 429
-    return redirect(_challenge_url(connection.strategy, transaction["state"]))
+    return _redirect(_challenge_url(connection.strategy, transaction["state"]))
 
 
 @bp.route(
@@ -151,7 +161,7 @@ def challenge():
     """Take the code that was sent (or wait for the link), with resend and go back."""
     tenant, transaction = current_tenant(), _transaction()
     if not transaction["identifier"]:
-        return redirect(url_for(".identifier", state=transaction["state"]))
+        return _redirect(url_for(".identifier", state=transaction["state"]))
     connection = tenant.config.connection(transaction["connection"])
     t = locales.translator(g.language)
     page = {
@@ -295,7 +305,7 @@ def resume():
     if finished is None:
         raise PageError("Login not finished", "Enter the code you were sent first.")
     if finished.needs_consent:
-        return redirect(url_for(".consent", state=transaction["state"]))
+        return _redirect(url_for(".consent", state=transaction["state"]))
     return _answer(AuthorizeRequest(**transaction["params"]), finished.response)
 
 
@@ -333,7 +343,7 @@ def _signed_in(transaction: dict):
     cookie = logins.sign_in(
         current_tenant(), transaction["state"], request.cookies.get(logins.SESSION_COOKIE)
     )
-    response = redirect(url_for(".resume", state=transaction["state"]))
+    response = _redirect(url_for(".resume", state=transaction["state"]))
     _set_cookie(response, logins.SESSION_COOKIE, cookie)
     return response
 
@@ -364,9 +374,9 @@ def _respond(client_id: str, redirect_uri: str, response_mode: str, params: dict
         return _form_post(redirect_uri, params)
     if response_mode == "fragment":
         # https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
-        return redirect(authorize.with_fragment(redirect_uri, params))
+        return _redirect(authorize.with_fragment(redirect_uri, params))
     # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: code and state in the query.
-    return redirect(authorize.with_query(redirect_uri, params))
+    return _redirect(authorize.with_query(redirect_uri, params))
 
 
 def _form_post(redirect_uri: str, params: dict):

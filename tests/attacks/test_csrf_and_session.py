@@ -96,7 +96,7 @@ def test_the_tenant_code_form_needs_its_csrf_token(tenant_server):
     ok = http.post(
         challenge.url, data={"code": code, "csrf_token": csrf}, allow_redirects=False, timeout=10
     )
-    assert ok.status_code == 302
+    assert ok.status_code == 303
 
 
 def test_a_csrf_token_from_another_transaction_is_refused(tenant_server):
@@ -181,7 +181,7 @@ def test_the_tenant_cookies_are_httponly_and_lax(tenant_server):
 def test_the_tenant_cookies_are_secure_when_the_issuer_is_https(tmp_path):
     app = create_app(load_config(issuer="https://tenant.test/", data_dir=tmp_path))
     query = urllib.parse.urlsplit(authorize_url(LiveServer("https://tenant.test", app))).query
-    response = app.test_client().get("/authorize?" + query)
+    response = app.test_client().get("/authorize?" + query, base_url="https://tenant.test/")
     assert response.status_code == 302
     assert "Secure" in response.headers["Set-Cookie"]
 
@@ -203,3 +203,32 @@ def test_single_sign_on_needs_the_session_cookie_not_just_the_browser(tenant_ser
         authorize_url(tenant_server, prompt="none"), allow_redirects=False, timeout=10
     )
     assert query_of(response.headers["Location"])["error"] == "login_required"
+
+
+def test_every_redirect_that_answers_a_form_post_is_303_see_other(tenant_server):
+    # https://www.rfc-editor.org/rfc/rfc9700#section-4.12: a 307 would make the browser post
+    # the form (code, CSRF token) again to the next site; 303 makes the next request a GET.
+    http = requests.Session()
+    page = open_identifier_page(http, tenant_server)
+    csrf = CSRF.search(page.text).group(1)
+    sent = http.post(
+        page.url,
+        data={"csrf_token": csrf, "username": "ada@example.com", "send": "code"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert sent.status_code == 303
+    challenge = tenant_server.url(sent.headers["Location"])
+    code = tenant_server.last_code("ada@example.com")
+    verified = http.post(
+        challenge, data={"csrf_token": csrf, "code": code}, allow_redirects=False, timeout=10
+    )
+    assert verified.status_code == 303
+    # The app's own POST to /authorize (response to a form) is answered the same way.
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(authorize_url(tenant_server)).query))
+    posted = requests.post(
+        tenant_server.url("authorize"), data=query, allow_redirects=False, timeout=10
+    )
+    assert posted.status_code == 303
+    # A GET is still answered with 302.
+    assert get(authorize_url(tenant_server)).status_code == 302

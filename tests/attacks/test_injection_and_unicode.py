@@ -348,3 +348,20 @@ def test_error_descriptions_never_echo_characters_rfc_6749_forbids(tenant_server
         response = token(tenant_server, {"grant_type": OTP_GRANT, "client_id": client_id})
         description = response.json()["error_description"]
         assert re.fullmatch(r"[\x20\x21\x23-\x5b\x5d-\x7e]*", description), description
+
+
+# ---- /authorize error descriptions ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("param", ["audience", "connection"])
+@pytest.mark.parametrize(
+    "value", ["x\r\nSet-Cookie: a=1", 'x" onload="alert(1)', "x\\y", "ünïcödé\u202e"]
+)
+def test_app_input_echoed_in_an_authorize_error_is_made_safe(tenant_server, param, value):
+    # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2.1: error_description is limited to
+    # %x20-21 / %x23-5B / %x5D-7E, as the token endpoint's is.
+    response = get(authorize_url(tenant_server, **{param: value}))
+    assert response.status_code == 302
+    description = query_of(response.headers["Location"])["error_description"]
+    assert re.fullmatch(r"[\x20\x21\x23-\x5b\x5d-\x7e]+", description), description
+    assert "?" in description

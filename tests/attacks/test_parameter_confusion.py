@@ -435,3 +435,36 @@ def test_the_api_refuses_a_token_in_the_query_string(api, tenant_server):
         api.url("api/private"), params={"access_token": access_token}, timeout=10
     )
     assert response.status_code == 400
+
+
+# ---- request objects (OpenID Connect Core 6) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("param", "error"),
+    [
+        ("request", "request_not_supported"),
+        ("request_uri", "request_uri_not_supported"),
+    ],
+)
+def test_a_request_object_is_refused_not_silently_ignored(tenant_server, param, error):
+    # https://openid.net/specs/openid-connect-core-1_0.html#AuthError: a request object may
+    # carry its own state, nonce or redirect_uri; ignoring it would answer another request.
+    value = (
+        "eyJhbGciOiJub25lIn0.eyJzdGF0ZSI6Im90aGVyIn0."
+        if param == "request"
+        else ("https://attacker.example/request.jwt")
+    )
+    response = get(authorize_url(tenant_server, **{param: value}))
+    assert response.status_code == 302
+    answer = query_of(response.headers["Location"])
+    assert answer["error"] == error and answer["state"] == "state-123"
+    assert "code" not in answer
+
+
+def test_discovery_says_request_objects_are_not_supported(tenant_server):
+    document = requests.get(
+        tenant_server.url(".well-known/openid-configuration"), timeout=10
+    ).json()
+    assert document["request_parameter_supported"] is False
+    assert document["request_uri_parameter_supported"] is False

@@ -48,4 +48,4 @@ def test_login_pages_show_a_503_page_while_the_database_is_locked(tenant_server)
     resume = http.post(
         sent.url, data={"csrf_token": csrf, "code": code}, allow_redirects=False, timeout=TIMEOUT
     )
-    assert resume.status_code == 302, resume.text
+    assert resume.status_code == 303, resume.text

@@ -70,7 +70,7 @@ def test_a_restart_in_the_middle_of_a_browser_login_lets_it_complete(tmp_path, r
             allow_redirects=False,
             timeout=TIMEOUT,
         )
-        assert resume.status_code == 302, resume.text
+        assert resume.status_code == 303, resume.text
         back = http.get(
             server.url(resume.headers["Location"]), allow_redirects=False, timeout=TIMEOUT
         )

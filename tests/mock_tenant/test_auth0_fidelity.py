@@ -333,3 +333,35 @@ def test_the_inspector_says_when_the_hardened_profile_would_have_refused(tenant_
                 otp_token(tenant_server, email, wrong_code(code))
     notes = [e["profile_note"] for e in _events(tenant_server) if e["profile_note"]]
     assert notes and notes[-1].startswith("Auth0 accepts this; the hardened profile refuses it")
+
+
+# ---- l-tenant: magic links for a foreign redirect_uri, /oidc/logout without a hint -----------
+
+
+def test_a_magic_link_for_a_redirect_uri_the_app_does_not_allow_is_still_sent(tenant_server):
+    # The suite's choice (no source says Auth0 refuses it at start): the link is mailed, and
+    # refused when clicked (check_link_redirect_uri refuses it at start when hardened).
+    body = {
+        "client_id": NATIVE_CLIENT,
+        "connection": "email",
+        "email": "ada@example.com",
+        "send": "link",
+        "authParams": {"redirect_uri": "https://attacker.example/cb", "state": "s"},
+    }
+    assert start(tenant_server, body).status_code == 200
+    link = tenant_server.outbox("ada@example.com")[0]["link"]
+    clicked = requests.get(link, allow_redirects=False, timeout=TIMEOUT)
+    assert clicked.status_code == 400 and "Location" not in clicked.headers
+
+
+def test_oidc_logout_without_a_hint_asks_the_signed_in_person_first(tenant_server):
+    # Row 13's endpoint: Auth0 shows a logout confirmation when neither id_token_hint nor
+    # logout_hint is given (docs: "Log Users Out of Auth0 with OIDC Endpoint").
+    http = requests.Session()
+    login_via_universal_login(http, authorize_url(tenant_server), "ada@example.com", tenant_server)
+    page = http.get(tenant_server.url("oidc/logout"), allow_redirects=False, timeout=TIMEOUT)
+    assert page.status_code == 200 and 'method="post"' in page.text
+    assert http.cookies.get("tenant_session")
+    # Nobody signed in: nothing to confirm, the signed-out page at once.
+    fresh = requests.get(tenant_server.url("oidc/logout"), timeout=TIMEOUT)
+    assert fresh.status_code == 200 and "logged out" in fresh.text

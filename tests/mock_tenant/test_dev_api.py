@@ -39,7 +39,7 @@ def test_reset_forgets_users_codes_tokens_and_messages_but_keeps_keys(tenant_ser
     send_email_code(tenant_server, "pending@example.com")
     tenant_server.advance_clock(1000)
     # Reset.
-    assert _api(tenant_server, "POST", "reset").json() == {"reset": True}
+    assert _api(tenant_server, "POST", "reset", json={}).json() == {"reset": True}
     # Messages and made users are gone; the seeded users are back.
     assert tenant_server.outbox() == []
     identifiers = {u["identifier"] for u in _api(tenant_server, "GET", "users").json()}
@@ -154,7 +154,7 @@ def test_key_rotation_signs_with_the_published_next_key_and_keeps_the_old_one(te
     assert len(published) == 2 and old_kid in published
     [next_kid] = [kid for kid in published if kid != old_kid]
     # Rotate: the next key, which clients already have, becomes the signing key.
-    response = _api(server, "POST", "keys/rotate")
+    response = _api(server, "POST", "keys/rotate", json={})
     assert response.status_code == 200
     assert response.json()["kid"] == next_kid
     # The old key stays published, and a new next key appears.

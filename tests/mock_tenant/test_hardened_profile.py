@@ -117,3 +117,24 @@ def test_revocation_deletes_grant_ends_the_access_tokens_too(tenant_server):
     )
     assert_error(refresh(tenant_server, tokens["refresh_token"]), 403, "invalid_grant")
     assert userinfo(tenant_server, tokens["access_token"]).status_code == 401
+
+
+# ---- l-tenant: check_link_redirect_uri --------------------------------------------------------
+
+
+@HARDENED
+def test_check_link_redirect_uri_refuses_to_mail_a_link_for_a_foreign_redirect_uri(tenant_server):
+    body = {
+        "client_id": NATIVE_CLIENT,
+        "connection": "email",
+        "email": "ada@example.com",
+        "send": "link",
+        "authParams": {"redirect_uri": "https://attacker.example/cb", "state": "s"},
+    }
+    assert_error(start(tenant_server, body), 400, "bad.authParams")
+    assert tenant_server.outbox("ada@example.com") == []
+    # A redirect_uri the app allows still gets its link; a code never names one.
+    allowed = {**body, "authParams": {"redirect_uri": "http://127.0.0.1:5000/callback"}}
+    assert start(tenant_server, allowed).status_code == 200
+    code = {**body, "send": "code"}
+    assert start(tenant_server, {**code, "email": "bob@example.com"}).status_code == 200

@@ -50,3 +50,11 @@ def test_an_unknown_profile_or_rule_names_the_field(tmp_path, old, new, field):
 @pytest.mark.tenant_config(profile="hardened")
 def test_a_test_can_ask_for_the_shared_hardened_tenant(tenant_server):
     assert tenant_server.tenant.config.tenant.profile == "hardened"
+
+
+def test_check_link_redirect_uri_is_a_hardened_rule_off_by_default(tmp_path):
+    # A magic link's redirect_uri is checked at /passwordless/start (hardened only).
+    assert PROFILES["auth0"].check_link_redirect_uri is False
+    assert PROFILES["hardened"].check_link_redirect_uri is True
+    path = write_config(tmp_path, 'profile = "auth0"', "rules = { check_link_redirect_uri = true }")
+    assert load_config(path).rules.check_link_redirect_uri is True

@@ -162,7 +162,7 @@ def test_a_wrong_code_then_the_right_one_signs_in(tenant_server):
     assert wrong.status_code == 400
     assert "not right" in alert_text(wrong)
     right = submit_code(http, challenge, tenant_server.last_code("h@example.com"))
-    assert right.status_code == 302
+    assert right.status_code == 303
 
 
 def test_an_expired_code_is_refused_with_a_clear_message(tenant_server):
@@ -192,7 +192,7 @@ def test_resend_waits_for_the_cooldown_then_only_the_new_code_works(tenant_serve
     second = tenant_server.last_code("j@example.com")
     if first != second:
         assert submit_code(http, challenge, first).status_code == 400
-    assert submit_code(http, challenge, second).status_code == 302
+    assert submit_code(http, challenge, second).status_code == 303
 
 
 def test_three_wrong_codes_kill_the_code(tenant_server):

@@ -97,7 +97,7 @@ def test_a_rotation_needs_no_new_key_fetch_because_the_next_key_was_published(
     old_token = login.access_token()
     assert call(api, "api/private", old_token).status_code == 200
     # The tenant rotates: the next key, already in the JWKS the API fetched, now signs.
-    requests.post(tenant_server.url("_dev/api/keys/rotate"), timeout=10).raise_for_status()
+    requests.post(tenant_server.url("_dev/api/keys/rotate"), json={}, timeout=10).raise_for_status()
     token = login.access_token()
     assert jwt.get_unverified_header(token)["kid"] != jwt.get_unverified_header(old_token)["kid"]
     # So the new token passes at once, with no refetch, and the old one still does.
