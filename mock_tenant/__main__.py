@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import logging
 import os
 import secrets
@@ -13,6 +12,7 @@ from .config import ConfigError, load_config
 from .core.storage import UnsafeDataDirectory, secure_data_directory
 from .serving import GunicornTenant, werkzeug_server
 from .tls import TlsFiles, tls_files
+from .web import is_loopback
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     scheme = "https" if args.tls else "http"
     issuer = args.issuer or f"{scheme}://{args.host}:{args.port}/"
-    dev_token = None if _is_loopback(args.host) else _dev_token()
+    dev_token = None if is_loopback(args.host) else _dev_token()
     try:
         config = load_config(
             args.config, issuer=issuer, data_dir=args.data_dir, dev_token=dev_token
@@ -138,16 +138,6 @@ def _print_tls_help(tls: TlsFiles, host: str, port: int) -> None:
 def _dev_token() -> str:
     """Return the dev token from MOCK_TENANT_DEV_TOKEN, or a new random one."""
     return os.environ.get("MOCK_TENANT_DEV_TOKEN") or secrets.token_urlsafe(24)
-
-
-def _is_loopback(host: str) -> bool:
-    """Tell whether an address only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 if __name__ == "__main__":

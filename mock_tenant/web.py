@@ -75,7 +75,7 @@ def host_guard(issuer: str) -> Callable[[], Response | None]:
     parts = urllib.parse.urlsplit(issuer)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     names = {parts.hostname}
-    if _is_loopback(parts.hostname or ""):
+    if is_loopback(parts.hostname or ""):
         names |= LOOPBACK_NAMES
 
     def refuse_foreign_host() -> Response | None:
@@ -101,14 +101,14 @@ def host_guard(issuer: str) -> Callable[[], Response | None]:
 def tenant_origins(issuer: str) -> set[str]:
     """Return the origins this tenant's own pages are served from (scheme, host and port)."""
     parts = urllib.parse.urlsplit(issuer)
-    if not _is_loopback(parts.hostname or ""):
+    if not is_loopback(parts.hostname or ""):
         return {f"{parts.scheme}://{parts.netloc}"}
     port = f":{parts.port}" if parts.port else ""
     hosts = ("[::1]" if name == "::1" else name for name in LOOPBACK_NAMES)
     return {f"{parts.scheme}://{host}{port}" for host in hosts}
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     """Tell whether a host name or address stands for this machine's loopback interface."""
     if host == "localhost":
         return True

@@ -387,16 +387,26 @@ def _form_post(redirect_uri: str, params: dict):
     https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
     """
     parts = urllib.parse.urlsplit(redirect_uri)
-    origin = f"{parts.scheme}://{parts.netloc}"
+    # The form may go to the app's origin only (https://www.w3.org/TR/CSP3/#directive-form-action).
+    return _page_with_script(
+        "u_form_post.html",
+        f"style-src 'self'; form-action {parts.scheme}://{parts.netloc}; frame-ancestors 'none'",
+        action=redirect_uri,
+        params=params,
+    )
+
+
+def _page_with_script(template: str, policy: str, **context):
+    """Render an answer page whose one inline script runs by its nonce, under its own CSP.
+
+    These pages are not login forms: the app's form-action (see _form_action) does not apply.
+    https://www.w3.org/TR/CSP3/#security-nonces
+    """
     g.pop("redirect_uri", None)
     nonce = secrets.token_urlsafe(16)
-    body = render_template("u_form_post.html", action=redirect_uri, params=params, nonce=nonce)
-    response = make_response(body)
-    # The form may go to the app's origin only, and only this page's script may run.
-    # https://www.w3.org/TR/CSP3/#directive-form-action
+    response = make_response(render_template(template, nonce=nonce, **context))
     response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self'; base-uri 'none'; "
-        f"form-action {origin}; frame-ancestors 'none'"
+        f"default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; {policy}"
     )
     return response
 
@@ -423,20 +433,15 @@ def _web_message(client_id: str, redirect_uri: str, params: dict):
                 "so the tenant will not post a login response to it.",
             )
         )
-    # The page is not a login form: no form-action for the app (see _form_action).
-    g.pop("redirect_uri", None)
-    nonce = secrets.token_urlsafe(16)
-    # The message auth0-spa-js waits for (runIframe in its src/utils.ts).
+    # The message auth0-spa-js waits for (runIframe in its src/utils.ts); only the app's
+    # origin may frame the page.
     message = {"type": "authorization_response", "response": params}
-    body = render_template("u_web_message.html", origin=origin, message=message, nonce=nonce)
-    response = make_response(body)
-    # Exactly this page's inline script may run, and only the app's origin may frame it.
-    # https://www.w3.org/TR/CSP3/#security-nonces
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; "
-        f"form-action 'none'; frame-ancestors {origin}"
+    return _page_with_script(
+        "u_web_message.html",
+        f"form-action 'none'; frame-ancestors {origin}",
+        origin=origin,
+        message=message,
     )
-    return response
 
 
 def _transaction() -> dict:
