@@ -110,4 +110,5 @@ async function refresh() {
 }
 
 refresh();
+document.addEventListener("tenant-reset", refresh);
 setInterval(refresh, POLL_MS);
