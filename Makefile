@@ -33,8 +33,8 @@ export SSL_CERT_FILE := $(TLS_CA)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa test test-fast test-e2e test-workers \
-	bench lint format screenshots clean
+.PHONY: help setup browser run-tenant run-web run-native run-spa reset test test-fast test-e2e \
+	test-workers bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -74,10 +74,21 @@ $(EXPRESS_STAMP): tests/e2e/express_app/package-lock.json
 	cd tests/e2e/express_app && npm ci --no-audit --no-fund
 	touch $@
 
+# axe-core for the accessibility test of the tenant's pages, pinned by tests/e2e/axe/package-lock.json.
+AXE_STAMP := tests/e2e/axe/node_modules/.installed-$(shell cksum < tests/e2e/axe/package-lock.json | cut -d' ' -f1)
+
+$(AXE_STAMP): tests/e2e/axe/package-lock.json
+	cd tests/e2e/axe && npm ci --no-audit --no-fund
+	touch $@
+
 run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
 	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
+
+# The same as the Reset button on the outbox and inspector pages (tools/reset_tenant.py).
+reset: $(STAMP) ## Reset the running tenant between chapters: users, codes, throttles, clock (keys stay).
+	@$(PY) -m tools.reset_tenant $(TENANT_URL)
 
 # The tenant (and the sample API) start in the background, logging to var/*.log, only
 # when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
@@ -94,7 +105,7 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 
 # Every test in two passes, the second only if the first passed: first every test with the
 # tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
-test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
+test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
 	$(MAKE) --no-print-directory test-workers
 
@@ -103,7 +114,7 @@ test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run every test, then the
 test-fast: $(STAMP) ## Run the quick tests: no browser, no hardening, one pass.
 	$(PY) -m pytest -m "not e2e" --ignore=tests/hardening $(ARGS)
 
-test-e2e: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+test-e2e: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
 	$(PY) -m pytest -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)

@@ -106,14 +106,25 @@ def refuse_cross_site_changes():
 
 @bp.get("/outbox")
 def outbox_page():
-    """Show every message sent, newest first, as a page that refreshes itself."""
-    return render_template("outbox.html", messages=outbox.messages(current_tenant().storage))
+    """Show every message sent, newest first (static/outbox.js keeps the list up to date)."""
+    tenant, to = current_tenant(), _recipient()
+    return render_template(
+        "outbox.html",
+        messages=outbox.messages(tenant.storage, to),
+        to=to,
+        clock_notice=clock_notice(tenant.clock.describe()),
+    )
 
 
 @bp.get("/inspector")
 def inspector_page():
     """Show every login as a timeline of protocol exchanges (the data comes from the API)."""
-    return render_template("inspector.html", clients=current_tenant().config.clients)
+    tenant = current_tenant()
+    return render_template(
+        "inspector.html",
+        clients=tenant.config.clients,
+        clock_notice=clock_notice(tenant.clock.describe()),
+    )
 
 
 @bp.get("/api/events")
@@ -126,13 +137,13 @@ def events():
 @bp.get("/api/outbox")
 def outbox_list():
     """List sent messages, newest first, optionally only those to `?to=ADDRESS`."""
-    return _json(outbox.messages(current_tenant().storage, request.args.get("to")))
+    return _json(outbox.messages(current_tenant().storage, _recipient()))
 
 
 @bp.delete("/api/outbox")
 def outbox_clear():
     """Delete sent messages (all, or those to `?to=ADDRESS`)."""
-    return _json({"deleted": outbox.clear(current_tenant().storage, request.args.get("to"))})
+    return _json({"deleted": outbox.clear(current_tenant().storage, _recipient())})
 
 
 @bp.post("/api/reset")
@@ -224,6 +235,38 @@ def inject_error():
         injected.error_description,
     )
     return _json({"endpoint": injected.endpoint, "status": injected.status}, 201)
+
+
+def clock_notice(clock: dict) -> str | None:
+    """Say how tenant time differs from real time, or None when it is real time.
+
+    static/dev.js words the banner the same way when it updates it.
+    """
+    if clock["frozen"]:
+        shift = round(clock["now"] - time.time())
+        return f"The tenant clock is stopped, {abs(shift)} s {_direction(shift)} real time."
+    if shift := clock["offset"]:
+        return f"The tenant clock runs {abs(shift)} s {_direction(shift)} real time."
+    return None
+
+
+def _direction(shift: int) -> str:
+    """Name the side of real time that tenant time is on."""
+    return "behind" if shift < 0 else "ahead of"
+
+
+def _recipient() -> str | None:
+    """Return `?to=`, reading a phone number's raw `+` as the `+` the learner typed.
+
+    In a query string `+` means a space (the HTML form encoding that Werkzeug decodes), so
+    `?to=+15555550100`, as the README writes the number, arrives as " 15555550100". No email
+    address or E.164 number starts with a space, so a leading space before digits can only
+    be such a `+`. https://url.spec.whatwg.org/#urlencoded-parsing
+    """
+    to = request.args.get("to")
+    if to and to.startswith(" ") and to[1:].isdigit():
+        return "+" + to[1:]
+    return to
 
 
 def _body(model: type[Model]) -> Model:

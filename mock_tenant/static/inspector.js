@@ -35,7 +35,7 @@ function table(rows) {
 /** Draw a decoded token: header, claims with explanations, signature check. */
 function token(t) {
   const box = el("div", "token");
-  box.append(el("h4", "", t.name === "id_token" ? "ID token" : "Access token"));
+  box.append(el("h3", "", t.name === "id_token" ? "ID token" : "Access token"));
   if (t.opaque) {
     box.append(el("p", "", `${t.fingerprint}: ${t.explains}`));
     return box;
@@ -60,8 +60,8 @@ function event(e) {
   if (e.profile_note) summary.append(el("span", "profile-note", e.profile_note));
   details.append(summary);
   const params = Object.entries(e.params).map(([k, p]) => [k, p.value, p.explains]);
-  if (params.length) details.append(el("h4", "", "Request"), table(params));
-  if (e.answer) details.append(el("h4", "", "Answer"), el("pre", "mono", JSON.stringify(e.answer, null, 2)));
+  if (params.length) details.append(el("h3", "", "Request"), table(params));
+  if (e.answer) details.append(el("h3", "", "Answer"), el("pre", "mono", JSON.stringify(e.answer, null, 2)));
   if (e.message_id) {
     const link = el("a", "", `Message #${e.message_id} in the outbox`);
     link.href = `/_dev/outbox#message-${e.message_id}`;
@@ -110,4 +110,5 @@ async function refresh() {
 }
 
 refresh();
+document.addEventListener("tenant-reset", refresh);
 setInterval(refresh, POLL_MS);

@@ -289,7 +289,49 @@ def test_the_outbox_page_escapes_html_in_messages(tenant_from_config):
 
 def test_the_outbox_page_is_empty_after_a_reset(tenant_server):
     page = requests.get(tenant_server.url("_dev/outbox"), timeout=TIMEOUT).text
-    assert "No messages yet" in page
+    assert re.search(r'<p class="empty" role="status" data-empty >No messages yet', page)
+    assert 'class="message"' not in page
+
+
+def test_the_outbox_page_updates_by_script_not_by_reloading(tenant_server):
+    page = requests.get(tenant_server.url("_dev/outbox"), timeout=TIMEOUT).text
+    # A meta refresh reloaded the page every 3 s, dropping the reader's selection.
+    assert 'http-equiv="refresh"' not in page
+    assert '<script type="module" src="/static/outbox.js">' in page
+    assert '<script type="module" src="/static/dev.js">' in page
+
+
+def test_a_raw_plus_in_to_is_read_as_the_phone_numbers_plus(tenant_server):
+    send_sms_code(tenant_server, "+15555550171")
+    send_email_code(tenant_server, "other@example.com")
+    # As the README writes the number: the + unencoded, which a query string reads as a space.
+    raw = tenant_server.url("_dev/api/outbox?to=+15555550171")
+    assert [m["to"] for m in requests.get(raw, timeout=TIMEOUT).json()] == ["+15555550171"]
+    page = requests.get(tenant_server.url("_dev/outbox?to=+15555550171"), timeout=TIMEOUT).text
+    assert page.count('class="message"') == 1
+    assert "to <strong>+15555550171</strong>" in page
+    assert requests.delete(raw, timeout=TIMEOUT).json() == {"deleted": 1}
+    assert [m["to"] for m in tenant_server.outbox()] == ["other@example.com"]
+
+
+def test_a_leading_space_is_read_as_a_plus_only_before_digits(tenant_server):
+    send_email_code(tenant_server, "spaced@example.com")
+    answer = _api(tenant_server, "GET", "outbox", params={"to": " spaced@example.com"})
+    assert answer.json() == []
+
+
+def test_the_dev_pages_show_a_banner_while_the_clock_is_moved(tenant_server):
+    for path in ("_dev/outbox", "_dev/inspector"):
+        page = requests.get(tenant_server.url(path), timeout=TIMEOUT).text
+        assert '<div class="clock-banner" data-clock-banner hidden>' in page
+    tenant_server.advance_clock(3600)
+    for path in ("_dev/outbox", "_dev/inspector"):
+        page = requests.get(tenant_server.url(path), timeout=TIMEOUT).text
+        assert '<div class="clock-banner" data-clock-banner >' in page
+        assert "The tenant clock runs 3600 s ahead of real time." in page
+    _api(tenant_server, "POST", "clock", json={"freeze": True})
+    page = requests.get(tenant_server.url("_dev/outbox"), timeout=TIMEOUT).text
+    assert re.search(r"The tenant clock is stopped, 3(599|600) s ahead of real time.", page)
 
 
 @pytest.mark.tenant_config(dev_api=False)
