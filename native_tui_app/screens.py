@@ -27,7 +27,7 @@ from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Sta
 from textual.worker import get_current_worker
 
 from .client import Challenge, Tokens, connection_for, decode_for_display
-from .display import countdown, literal, pretty_json, shorten
+from .display import countdown, fingerprint, literal, pretty_json
 from .errors import AuthError, CodeExpired, RateLimited, SessionExpired, TooManyAttempts
 
 # Seconds before "Resend code" is offered again; the tenant has its own cooldown and says so
@@ -353,12 +353,12 @@ class SignedInScreen(BusyScreen):
             )
         self.query_one("#claims", Static).update(table)
 
-        line = Text("Refresh token: ") + literal(shorten(self.tokens.refresh_token))
+        line = Text("Refresh token: ") + literal(fingerprint(self.tokens.refresh_token))
         if previous is not None:
             rotated = previous.refresh_token != self.tokens.refresh_token
             line += Text(
                 f"\n{'Rotated' if rotated else 'Not rotated'}: the previous one "
-                f"({shorten(previous.refresh_token)}) "
+                f"({fingerprint(previous.refresh_token)}) "
                 + ("no longer works." if rotated else "is still the current one.")
             )
         self.query_one("#refresh-token", Static).update(line)
