@@ -89,6 +89,8 @@ async def test_the_browser_login_url_is_shown_whole_outside_any_border():
         line, footer = screen.query_one("#login-url"), screen.query_one(Footer)
         # From the left edge, above the footer, on screen: not inside the bordered card.
         assert line.region.x == 0 and line.region.bottom <= footer.region.y
+        # The whole width: no scrollbar beside it whose marks would be copied with the URL.
+        assert line.region.width == SIZE[0]
         assert line.region.height >= 1 + len(screen.login_url) // line.region.width
         assert screen.login_url in str(line.content)
         await pilot.press("escape")
