@@ -9,6 +9,7 @@ import webbrowser
 from collections.abc import Callable
 
 from textual.app import App
+from textual.binding import Binding
 
 from .client import Challenge, PasswordlessClient, Tokens
 from .remember import TokenStore
@@ -41,6 +42,8 @@ class NativeApp(App):
     TITLE = "Passwordless login: native app"
     # The command palette would only add noise to a teaching app with four actions.
     ENABLE_COMMAND_PALETTE = False
+    # Textual binds Ctrl+Q to quit but hides it; a learner should see how to leave.
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
 
     def __init__(
         self,

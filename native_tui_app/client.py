@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -74,6 +75,17 @@ LEEWAY_SECONDS = 60
 JWKS_LIFESPAN_SECONDS = 600
 JWKS_COOLDOWN_SECONDS = 30
 
+# What AUTH0_DOMAIN may name: a DNS name or IPv4 address, or a bracketed IPv6 address, with
+# an optional port; no user, path, query or spaces (https://www.rfc-editor.org/rfc/rfc3986#section-3.2).
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
+
+# A phone number typed the local way (digits, spaces, dashes, dots, brackets) without the
+# "+" and country code that E.164 needs.
+_LOCAL_PHONE = re.compile(r"[0-9 ().-]*[0-9][0-9 ().-]*")
+PHONE_HELP = "A phone number needs + and the country code, like +15555550100."
+
 # Seconds to wait for the tenant or the API before saying it is unreachable.
 TIMEOUT = 10
 
@@ -108,14 +120,25 @@ class ApiResponse:
 
 
 def base_url(domain: str) -> str:
-    """Turn `AUTH0_DOMAIN` into a base URL: a bare host means https, a full URL is kept."""
+    """Turn `AUTH0_DOMAIN` into a base URL: a bare host means https, a full URL is kept.
+
+    Raises:
+        ValueError: for anything but a host (with an optional port) or an http(s) base URL:
+            spaces, a path, `http//host`, an empty host.
+
+    """
     domain = domain.strip().rstrip("/")
-    if domain.startswith(("http://", "https://")):
-        return domain
-    if "://" in domain:
-        raise ValueError(f"The domain must be a host name or an http(s) URL, not {domain!r}.")
-    # Real Auth0 domains are bare host names served over HTTPS (auth0-spa-js does the same).
-    return "https://" + domain
+    scheme, separator, host = domain.partition("://")
+    if not separator:
+        # Real Auth0 domains are bare host names served over HTTPS (auth0-spa-js does the same).
+        scheme, host = "https", domain
+    if scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
+        raise ValueError(
+            "The tenant domain (--domain or AUTH0_DOMAIN) must be a host name like "
+            "tenant.eu.auth0.com or an http(s) URL like http://127.0.0.1:4000, "
+            f"not {domain!r}."
+        )
+    return f"{scheme.lower()}://{host}"
 
 
 def normalize_identifier(identifier: str) -> str:
@@ -197,6 +220,9 @@ class PasswordlessClient:
         """
         # https://auth0.com/docs/api/authentication#get-code-or-link
         identifier = normalize_identifier(identifier)
+        if _LOCAL_PHONE.fullmatch(identifier):
+            # Sent as it is, it would go to the email connection and come back "bad.email".
+            raise errors.InvalidIdentifier(PHONE_HELP)
         connection = connection_for(identifier)
         field = "email" if connection == "email" else "phone_number"
         self._post(
@@ -500,6 +526,8 @@ class PasswordlessClient:
         url = self.base_url + path
         try:
             response = self.session.post(url, json=json, data=data, timeout=TIMEOUT)
+        except requests.exceptions.SSLError as error:
+            raise errors.TenantUnreachable(_tls_failure(self.base_url, error)) from error
         except requests.RequestException as error:
             raise errors.TenantUnreachable(
                 f"Cannot reach the tenant at {self.base_url} ({_reason(error)}). "
@@ -545,7 +573,12 @@ def _error_for(response: requests.Response, body: dict) -> errors.AuthError:
             error=error,
             status=status,
         )
-    if error in ("bad.email", "bad.phone_number"):
+    if error == "bad.phone_number":
+        # Auth0 answers with its regular expression; say what an E.164 number looks like.
+        return errors.InvalidIdentifier(
+            f"{PHONE_HELP} (The tenant said: {description})", error=error, status=status
+        )
+    if error == "bad.email":
         return errors.InvalidIdentifier(description, error=error, status=status)
     if status >= 500:
         return errors.AuthError(
@@ -563,6 +596,19 @@ def _refused_code(description: str) -> type[errors.AuthError]:
     if "maximum number of attempts" in lowered:
         return errors.TooManyAttempts
     return errors.WrongCode
+
+
+def _tls_failure(url: str, error: requests.exceptions.SSLError) -> str:
+    """Explain a failed TLS handshake; a plain-HTTP server answering https is the usual cause."""
+    # A server that speaks plain HTTP answers the TLS ClientHello with "HTTP/1.1 400", which
+    # OpenSSL reports as a wrong version number (or, in OpenSSL 3.2+, a record layer failure).
+    if any(sign in str(error) for sign in ("WRONG_VERSION_NUMBER", "record layer failure")):
+        plain = "http://" + url.removeprefix("https://")
+        return (
+            f"The tenant at {url} does not speak HTTPS; if it is the local mock tenant, "
+            f"use AUTH0_DOMAIN={plain}"
+        )
+    return f"Cannot reach the tenant at {url} securely: the TLS handshake failed ({error})."
 
 
 def _reason(error: requests.RequestException) -> str:

@@ -9,6 +9,7 @@ and makes control characters visible.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -48,8 +49,10 @@ def countdown(seconds: float) -> str:
     return f"{seconds}s"
 
 
-def shorten(token: str | None, keep: int = 10) -> str:
-    """Show the start of a secret only, enough to tell two apart on screen."""
+def fingerprint(token: str | None) -> str:
+    """Name a token by its SHA-256, like `…1a2b3c4d`: enough to tell two apart, reveals nothing."""
+    # The tenant's inspector and the web app show tokens the same way, so one token can be
+    # followed across all three.
     if not token:
         return "(none)"
-    return token[:keep] + "…"
+    return "…" + hashlib.sha256(token.encode()).hexdigest()[:8]

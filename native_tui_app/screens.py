@@ -27,7 +27,7 @@ from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Sta
 from textual.worker import get_current_worker
 
 from .client import Challenge, Tokens, connection_for, decode_for_display
-from .display import countdown, literal, pretty_json, shorten
+from .display import countdown, fingerprint, literal, pretty_json
 from .errors import AuthError, CodeExpired, RateLimited, SessionExpired, TooManyAttempts
 
 # Seconds before "Resend code" is offered again; the tenant has its own cooldown and says so
@@ -109,11 +109,13 @@ class SignInScreen(BusyScreen):
     BINDINGS = [
         Binding("ctrl+o", "browser_login", "Log in with browser"),
         Binding("escape", "cancel_browser", "Cancel browser login", show=False),
+        Binding("ctrl+y", "copy_login_url", "Copy login URL", show=False),
     ]
 
     def __init__(self):
         super().__init__()
         self.cancel_browser = threading.Event()
+        self.login_url = ""
 
     def compose(self) -> ComposeResult:
         """Lay out the sign-in form."""
@@ -131,6 +133,9 @@ class SignInScreen(BusyScreen):
                 yield Button("Send code", id="submit", variant="primary")
                 yield Button("Log in with browser", id="browser")
             yield from self.status_widgets()
+        # Outside the card and its border, docked above the footer so that it shows even on
+        # a small terminal, with no padding: the URL's lines on screen, joined, are the URL.
+        yield Static(id="login-url", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -171,9 +176,29 @@ class SignInScreen(BusyScreen):
 
     def _open_browser(self, url: str) -> None:
         """Show the login URL (in case no browser opens), then open it; runs in the worker."""
-        notice = f"Waiting for the browser (Esc cancels). If none opened, visit:\n{url}"
-        self.app.call_from_thread(self.show_notice, notice)
+        self.app.call_from_thread(self.show_login_url, url)
         self.app.open_browser(url)
+
+    def show_login_url(self, url: str) -> None:
+        """Show the login URL below the card, where it can be selected or copied whole."""
+        self.show_notice("Waiting for the browser (Esc cancels).")
+        self.login_url = url
+        line = self.query_one("#login-url", Static)
+        heading = Text("If no browser opened, open this URL (Ctrl+Y copies it):\n", style="bold")
+        line.update(heading + literal(url))
+        line.display = True
+
+    def action_copy_login_url(self) -> None:
+        """Copy the login URL to the clipboard (through the terminal: OSC 52)."""
+        if self.query_one("#login-url").display:
+            self.app.copy_to_clipboard(self.login_url)
+            self.app.notify("Login URL copied to the clipboard.")
+
+    def watch_busy(self, busy: bool) -> None:
+        """Hide the login URL once the browser login is over."""
+        super().watch_busy(busy)
+        if not busy:
+            self.query_one("#login-url").display = False
 
     def action_cancel_browser(self) -> None:
         """Stop waiting for the browser."""
@@ -304,9 +329,10 @@ class SignedInScreen(BusyScreen):
     """Show who signed in and their tokens; refresh, call the API, log out."""
 
     BINDINGS = [
-        Binding("r", "refresh", "Refresh tokens"),
-        Binding("p", "call_api('/api/private')", "Call /api/private"),
-        Binding("s", "call_api('/api/private-scoped')", "Call /api/private-scoped"),
+        # Short descriptions: with Ctrl+Q they must fit an 80-column footer.
+        Binding("r", "refresh", "Refresh"),
+        Binding("p", "call_api('/api/private')", "GET /api/private"),
+        Binding("s", "call_api('/api/private-scoped')", "GET /api/private-scoped"),
         Binding("l", "logout", "Log out"),
     ]
 
@@ -353,12 +379,12 @@ class SignedInScreen(BusyScreen):
             )
         self.query_one("#claims", Static).update(table)
 
-        line = Text("Refresh token: ") + literal(shorten(self.tokens.refresh_token))
+        line = Text("Refresh token: ") + literal(fingerprint(self.tokens.refresh_token))
         if previous is not None:
             rotated = previous.refresh_token != self.tokens.refresh_token
             line += Text(
                 f"\n{'Rotated' if rotated else 'Not rotated'}: the previous one "
-                f"({shorten(previous.refresh_token)}) "
+                f"({fingerprint(previous.refresh_token)}) "
                 + ("no longer works." if rotated else "is still the current one.")
             )
         self.query_one("#refresh-token", Static).update(line)
@@ -413,9 +439,13 @@ class SignedInScreen(BusyScreen):
             )
 
     def api_answered(self, path: str, response) -> None:
-        """Show the API's status and body."""
+        """Show the API's status and body, scrolled into view (below the claims it is hidden)."""
         title = Text(f"GET {path} answered {response.status}\n", style="bold")
-        self.query_one("#api-result", Static).update(title + pretty_json(response.body))
+        result = self.query_one("#api-result", Static)
+        result.update(title + pretty_json(response.body))
+        # After the next layout, when the answer has its new height.
+        pane = self.query_one("#profile", VerticalScroll)
+        self.call_after_refresh(pane.scroll_to_widget, result, top=True, animate=False)
 
     def action_logout(self) -> None:
         """Revoke the refresh token, forget the tokens, go back to sign-in."""

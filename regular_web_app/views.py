@@ -175,4 +175,5 @@ def peek(token: str) -> dict | None:
 
 def fingerprint(token: str) -> str:
     """Return a short SHA-256 fingerprint, to tell tokens apart on a page without showing them."""
-    return hashlib.sha256(token.encode()).hexdigest()[:12]
+    # The inspector's format ("…" and 8 hex digits), so a token reads the same everywhere.
+    return "…" + hashlib.sha256(token.encode()).hexdigest()[:8]

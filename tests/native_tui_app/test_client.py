@@ -40,6 +40,36 @@ def test_a_domain_with_another_scheme_is_refused():
         base_url("ftp://tenant.example.com")
 
 
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "tenant example.com",
+        "http//127.0.0.1:4000",
+        "https://tenant.example.com/u/login",
+        "",
+        "http://",
+        "https://user@tenant.example.com",
+        "tenant.example.com?x=1",
+    ],
+)
+def test_a_malformed_domain_is_refused_before_any_request(domain):
+    # Issue K item 4: spaces, a path, a missing colon, an empty host never reach the network.
+    with pytest.raises(ValueError, match=r"AUTH0_DOMAIN\) must be a host name"):
+        base_url(domain)
+
+
+def test_a_bare_host_on_a_plain_http_tenant_suggests_http(tenant_server):
+    # AUTH0_DOMAIN=127.0.0.1:4100 means https (as Auth0), but the mock tenant speaks HTTP.
+    bare = tenant_server.base_url.removeprefix("http://")
+    client = PasswordlessClient(bare)
+    with pytest.raises(errors.TenantUnreachable) as raised:
+        client.start("learner@example.com")
+    assert str(raised.value) == (
+        f"The tenant at https://{bare} does not speak HTTPS; if it is the local mock tenant, "
+        f"use AUTH0_DOMAIN=http://{bare}"
+    )
+
+
 def test_the_issuer_is_the_base_url_with_a_trailing_slash():
     client = PasswordlessClient("http://127.0.0.1:4000")
     assert client.issuer == "http://127.0.0.1:4000/"
@@ -154,8 +184,17 @@ def test_a_malformed_email_is_refused_by_the_tenant(client):
 
 
 def test_a_malformed_phone_number_is_refused_by_the_tenant(client):
-    with pytest.raises(errors.InvalidIdentifier, match="pattern"):
+    with pytest.raises(errors.InvalidIdentifier, match="pattern") as raised:
         client.start("+1-555-CALL-NOW")
+    assert str(raised.value).startswith("A phone number needs + and the country code")
+
+
+def test_a_phone_number_without_a_country_code_says_what_it_lacks(client, tenant_server):
+    # Issue K item 4: "555 555 0100" is not an email address; say what the number needs.
+    with pytest.raises(errors.InvalidIdentifier) as raised:
+        client.start("555 555 0100")
+    assert str(raised.value) == "A phone number needs + and the country code, like +15555550100."
+    assert tenant_server.outbox() == []
 
 
 def test_an_unreachable_tenant_is_named_in_the_error(unreachable_url):

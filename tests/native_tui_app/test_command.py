@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,16 @@ def test_a_bad_domain_is_a_short_message_not_a_traceback():
     )
     assert result.returncode == 2
     assert "http(s) URL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_malformed_auth0_domain_is_refused_at_start():
+    # Issue K item 4: "http//..." (no colon) would otherwise become https://http//... later.
+    result = subprocess.run(
+        [sys.executable, "-m", "native_tui_app"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "AUTH0_DOMAIN": "http//127.0.0.1:4000"},
+    )
+    assert result.returncode == 2
+    assert "'http//127.0.0.1:4000'" in result.stderr and "Traceback" not in result.stderr

@@ -16,7 +16,7 @@ from tests.servers import TenantServer, serve, serve_tenant
 
 def refresh_fingerprint(page: str) -> str:
     """Read the refresh token's fingerprint from the profile page."""
-    return re.search(r"fingerprint <code>([0-9a-f]{12})</code>", page).group(1)
+    return re.search(r"fingerprint <code>(…[0-9a-f]{8})</code>", page).group(1)
 
 
 def test_the_profile_shows_claims_and_both_tokens_decoded(auth, client):
