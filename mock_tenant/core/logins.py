@@ -179,6 +179,21 @@ def load(tenant, state: str | None, browser_key: str | None) -> dict | None:
     return transaction
 
 
+def finished(tenant, state: str | None, browser_key: str | None) -> bool:
+    """Tell whether this browser's login named `state` has already finished (code issued).
+
+    `load` answers None for a finished login as for an unknown one; the pages use this to
+    say which it is (a Back button or a reused link after success, not an expired login).
+    """
+    if not state or not browser_key or len(state) > 64:
+        return False
+    row = tenant.storage.query_one(
+        "SELECT browser_hash FROM login_transactions WHERE state = ? AND completed_at IS NOT NULL",
+        (state,),
+    )
+    return row is not None and hmac.compare_digest(row["browser_hash"], digest(browser_key))
+
+
 def send_code(
     tenant,
     transaction: dict,

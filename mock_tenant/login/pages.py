@@ -135,7 +135,9 @@ def identifier():
         identifier_value = normalize(connection.strategy, value)
     except IdentifierError as error:
         t = locales.translator(g.language)
-        message = f"{t('identifier.invalid.' + connection.strategy)} {error}"
+        # A phone number gets an example, not Auth0's pattern (which the API keeps quoting).
+        detail = "" if connection.strategy == "sms" else f" {error}"
+        message = f"{t('identifier.invalid.' + connection.strategy)}{detail}"
         return render_template("u_identifier.html", error=message, **page), 400
     wants_link = connection.strategy == "email" and (
         request.form.get("send") == "link" or connection.send == "link"
@@ -230,6 +232,15 @@ def verify_redirect():
                 return _finish_api_link(tenant, request.args)
             client = tenant.config.client(request.args.get("client_id"))
             return render_template("u_magic_link.html", client=client, params=request.args)
+        if logins.finished(
+            tenant, request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
+        ):
+            return render_template(
+                "u_message.html",
+                title="This link was already used",
+                detail="You signed in with this link already: a sign-in link works once. "
+                "Go back to the application.",
+            ), 400
         return render_template(
             "u_message.html",
             title="Open the link where you started",
@@ -446,9 +457,15 @@ def _web_message(client_id: str, redirect_uri: str, params: dict):
 
 def _transaction() -> dict:
     """Load the transaction named by `?state=` for this browser, or explain why not."""
-    transaction = logins.load(
-        current_tenant(), request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
-    )
+    state, browser_key = request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
+    transaction = logins.load(current_tenant(), state, browser_key)
+    if transaction is None and logins.finished(current_tenant(), state, browser_key):
+        # Back (or a reload) after the login went through: nothing expired, it is done.
+        raise PageError(
+            "This login is finished",
+            "You are signed in already: go back to the application. To sign in again, "
+            "start from the application.",
+        )
     if transaction is None:
         raise PageError(
             "This login has expired",
