@@ -9,10 +9,9 @@ a login, `core/passwordless.py` for codes); these views only move the browser be
 from __future__ import annotations
 
 import hmac
-import secrets
 import urllib.parse
 
-from flask import Blueprint, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..api import passwordless
@@ -22,7 +21,7 @@ from ..core.identifiers import IdentifierError, normalize
 from ..core.logins import AuthorizeRequest
 from ..core.storage import StorageBusy
 from ..web import ApiError, current_tenant
-from . import authorize, locales
+from . import answers, authorize, locales
 from .authorize import PageError, RedirectError
 
 bp = Blueprint("universal_login", __name__)
@@ -36,16 +35,6 @@ CODE_ERRORS = {
 }
 # Codes of any length a connection may set (`totp.length`): the stored hash decides the rest.
 LINK_CODE_LENGTHS = range(4, 11)
-
-
-def _redirect(location: str):
-    """Redirect the browser: 303 See Other when answering a POST, 302 otherwise.
-
-    After a form post, 303 tells the browser to GET the next page; a 307 would post the
-    form again (the code, the CSRF token) to wherever the redirect points.
-    https://www.rfc-editor.org/rfc/rfc9700#section-4.12
-    """
-    return redirect(location, code=303 if request.method == "POST" else 302)
 
 
 @bp.context_processor
@@ -72,11 +61,11 @@ def authorize_endpoint():
         session_cookie=request.cookies.get(logins.SESSION_COOKIE),
     )
     if decided.response is not None:
-        return _answer(auth_request, decided.response)
+        return answers.answer(auth_request, decided.response)
     if decided.consent_state:
-        response = _redirect(url_for(".consent", state=decided.consent_state))
+        response = answers.redirect_after(url_for(".consent", state=decided.consent_state))
     else:
-        response = _redirect(url_for(".identifier", state=decided.state))
+        response = answers.redirect_after(url_for(".identifier", state=decided.state))
     _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
     return response
 
@@ -87,7 +76,7 @@ def consent():
     # https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
     tenant, transaction = current_tenant(), _transaction()
     if not transaction["user_id"]:
-        return _redirect(url_for(".identifier", state=transaction["state"]))
+        return answers.redirect_after(url_for(".identifier", state=transaction["state"]))
     params = transaction["params"]
     if request.method == "GET":
         api = tenant.config.resource_server(params["audience"])
@@ -108,7 +97,7 @@ def consent():
     )
     if answer is None:
         raise PageError("Login not finished", "This login was already finished.")
-    return _answer(AuthorizeRequest(**params), answer)
+    return answers.answer(AuthorizeRequest(**params), answer)
 
 
 @bp.route("/u/login/identifier", methods=["GET", "POST"])
@@ -152,7 +141,7 @@ def identifier():
         _send(transaction, connection, identifier_value, send, resend=not same_as_before)
     except ApiError as error:
         return render_template("u_identifier.html", error=error.description, **page), 429
-    return _redirect(_challenge_url(connection.strategy, transaction["state"]))
+    return answers.redirect_after(_challenge_url(connection.strategy, transaction["state"]))
 
 
 @bp.route(
@@ -163,7 +152,7 @@ def challenge():
     """Take the code that was sent (or wait for the link), with resend and go back."""
     tenant, transaction = current_tenant(), _transaction()
     if not transaction["identifier"]:
-        return _redirect(url_for(".identifier", state=transaction["state"]))
+        return answers.redirect_after(url_for(".identifier", state=transaction["state"]))
     connection = tenant.config.connection(transaction["connection"])
     t = locales.translator(g.language)
     page = {
@@ -287,7 +276,7 @@ def _finish_api_link(tenant, params):
         )
     if outcome is not Outcome.OK:
         return _link_failed(outcome)
-    return _answer(auth_request, answer)
+    return answers.answer(auth_request, answer)
 
 
 def _api_link(params) -> bool:
@@ -316,8 +305,8 @@ def resume():
     if finished is None:
         raise PageError("Login not finished", "Enter the code you were sent first.")
     if finished.needs_consent:
-        return _redirect(url_for(".consent", state=transaction["state"]))
-    return _answer(AuthorizeRequest(**transaction["params"]), finished.response)
+        return answers.redirect_after(url_for(".consent", state=transaction["state"]))
+    return answers.answer(AuthorizeRequest(**transaction["params"]), finished.response)
 
 
 def _send(transaction: dict, connection, identifier_value: str, send: str, resend: bool) -> None:
@@ -354,105 +343,9 @@ def _signed_in(transaction: dict):
     cookie = logins.sign_in(
         current_tenant(), transaction["state"], request.cookies.get(logins.SESSION_COOKIE)
     )
-    response = _redirect(url_for(".resume", state=transaction["state"]))
+    response = answers.redirect_after(url_for(".resume", state=transaction["state"]))
     _set_cookie(response, logins.SESSION_COOKIE, cookie)
     return response
-
-
-def _answer(auth_request: AuthorizeRequest, params: dict):
-    """Send the authorization response (a code, tokens or an error) back to the app."""
-    return _respond(
-        auth_request.client_id,
-        auth_request.redirect_uri,
-        auth_request.response_mode,
-        params,
-        state=auth_request.state,
-    )
-
-
-def _respond(client_id: str, redirect_uri: str, response_mode: str, params: dict, *, state):
-    """Deliver an authorization response to the app in its response mode."""
-    params = {**params, "state": state}
-    tenant = current_tenant()
-    if tenant.config.rules.iss_in_authorization_response:
-        # https://www.rfc-editor.org/rfc/rfc9207#section-2: the issuer in every
-        # authorization response, success or error, so the app can tell tenants apart.
-        params["iss"] = tenant.issuer
-    params = {k: str(v) for k, v in params.items() if v is not None}
-    if response_mode == "web_message":
-        return _web_message(client_id, redirect_uri, params)
-    if response_mode == "form_post":
-        return _form_post(redirect_uri, params)
-    if response_mode == "fragment":
-        # https://openid.net/specs/oauth-v2-multiple-response-types-1_0.html#ResponseModes
-        return _redirect(authorize.with_fragment(redirect_uri, params))
-    # https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2: code and state in the query.
-    return _redirect(authorize.with_query(redirect_uri, params))
-
-
-def _form_post(redirect_uri: str, params: dict):
-    """Answer with a page that posts the response to the app's redirect URI.
-
-    The browser submits the form itself (a nonce'd inline script); without JavaScript the
-    person presses Continue. The values never appear in a URL.
-    https://openid.net/specs/oauth-v2-form-post-response-mode-1_0.html#FormPostResponseMode
-    """
-    parts = urllib.parse.urlsplit(redirect_uri)
-    # The form may go to the app's origin only (https://www.w3.org/TR/CSP3/#directive-form-action).
-    return _page_with_script(
-        "u_form_post.html",
-        f"style-src 'self'; form-action {parts.scheme}://{parts.netloc}; frame-ancestors 'none'",
-        action=redirect_uri,
-        params=params,
-    )
-
-
-def _page_with_script(template: str, policy: str, **context):
-    """Render an answer page whose one inline script runs by its nonce, under its own CSP.
-
-    These pages are not login forms: the app's form-action (see _form_action) does not apply.
-    https://www.w3.org/TR/CSP3/#security-nonces
-    """
-    g.pop("redirect_uri", None)
-    nonce = secrets.token_urlsafe(16)
-    response = make_response(render_template(template, nonce=nonce, **context))
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; {policy}"
-    )
-    return response
-
-
-def _web_message(client_id: str, redirect_uri: str, params: dict):
-    """Answer with a page that posts the response to the app's window (silent login, popups).
-
-    auth0-spa-js opens `/authorize?prompt=none&response_mode=web_message` in a hidden iframe
-    (or a popup) and waits for `{type: "authorization_response", response: {...}}` from the
-    tenant's origin. The page posts only to the origin of the validated redirect URI, and
-    only if the application lists it in Allowed Web Origins: never to "*", which would hand
-    the code to whatever page framed us.
-    https://www.rfc-editor.org/rfc/rfc9700#section-4.17 (postMessage to an exact origin)
-    """
-    parts = urllib.parse.urlsplit(redirect_uri)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    client = current_tenant().config.client(client_id)
-    if client is None or origin not in client.web_origins:
-        # Returned rather than raised: this also runs inside the RedirectError handler.
-        return _page_error(
-            PageError(
-                "Origin not allowed",
-                f"{origin} is not one of the Allowed Web Origins of the application, "
-                "so the tenant will not post a login response to it.",
-            )
-        )
-    # The message auth0-spa-js waits for (runIframe in its src/utils.ts); only the app's
-    # origin may frame the page.
-    message = {"type": "authorization_response", "response": params}
-    return _page_with_script(
-        "u_web_message.html",
-        f"form-action 'none'; frame-ancestors {origin}",
-        origin=origin,
-        message=message,
-    )
 
 
 def _transaction() -> dict:
@@ -533,7 +426,7 @@ def _page_error(error: PageError):
 def _redirect_error(error: RedirectError):
     """Send an error back to the app's validated redirect URI, in the requested response mode."""
     params = {k: v for k, v in error.params.items() if k != "state"}
-    return _respond(
+    return answers.respond(
         error.client_id,
         error.redirect_uri,
         error.response_mode,
