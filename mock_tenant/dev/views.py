@@ -188,7 +188,7 @@ def user_create():
     if connection is None:
         raise ApiError(400, "invalid_request", "give email or phone_number")
     try:
-        identifier = normalize(connection, new.email or new.phone_number)
+        identifier = normalize(connection, new.email if connection == "email" else new.phone_number)
         user = users.create(
             current_tenant(), connection=connection, identifier=identifier, claims=new.claims
         )

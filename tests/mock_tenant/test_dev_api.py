@@ -128,6 +128,7 @@ def test_users_are_listed_created_given_claims_and_deleted(tenant_server):
     [
         {},
         {"email": "not-an-email"},
+        {"email": "", "claims": {"": None}},
         {"phone_number": "555"},
         {"email": "ok@example.com", "claims": {"sub": "email|000000000000000000000000"}},
         {"email": "ok@example.com", "claims": {"email_verified": False}},
