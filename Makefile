@@ -84,7 +84,7 @@ $(AXE_STAMP): tests/e2e/axe/package-lock.json
 run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
-	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
+	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
 
 # The same as the Reset button on the outbox and inspector pages (tools/reset_tenant.py).
 reset: $(STAMP) ## Reset the running tenant between chapters: users, codes, throttles, clock (keys stay).
@@ -99,7 +99,7 @@ run-native: $(STAMP) ## Run the terminal app (starts the tenant and sample API i
 run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
-	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
+	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
 
 # ---- check ---------------------------------------------------------------
 
