@@ -184,3 +184,9 @@ def issue_authorization_code(
         return grants.issue_authorization_code(
             db, tenant, request, user_id=user["user_id"], auth_time=now, sid=sid
         )
+
+
+def inspector_events(server) -> list[dict]:
+    """Return every recorded exchange of the flow inspector, oldest first."""
+    logins = requests.get(server.url("_dev/api/events"), timeout=TIMEOUT).json()
+    return sorted((e for login in logins for e in login["events"]), key=lambda e: e["id"])

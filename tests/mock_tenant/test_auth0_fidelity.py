@@ -17,6 +17,7 @@ from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,
     freeze_clock,
+    inspector_events,
     login,
     otp_token,
     pkce_pair,
@@ -32,12 +33,6 @@ from tests.ul_driver import login_via_universal_login
 
 INVALID_REFRESH = "Unknown or invalid refresh token."
 NATIVE_LEEWAY = ('client_id = "demo-native-app"', "leeway = 0", "leeway = 10")
-
-
-def _events(server) -> list[dict]:
-    """Return every recorded exchange of the flow inspector, oldest first."""
-    logins = requests.get(server.url("_dev/api/events"), timeout=TIMEOUT).json()
-    return sorted((e for login in logins for e in login["events"]), key=lambda e: e["id"])
 
 
 def _revoke(server, token: str, client_id: str = NATIVE_CLIENT) -> requests.Response:
@@ -146,7 +141,9 @@ def test_opening_a_magic_link_redirects_to_the_callback_with_code_and_state(tena
     assert params["state"] == "link-state"
     assert redeem(tenant_server, params["code"], None).status_code == 200
     # The inspector says the hardened profile would have asked for a click.
-    opened = [e for e in _events(tenant_server) if e["path"] == "/passwordless/verify_redirect"]
+    opened = [
+        e for e in inspector_events(tenant_server) if e["path"] == "/passwordless/verify_redirect"
+    ]
     assert "hardened profile refuses it" in opened[-1]["profile_note"]
 
 
@@ -331,7 +328,7 @@ def test_the_inspector_says_when_the_hardened_profile_would_have_refused(tenant_
             code = send_email_code(tenant_server, email)
             for _ in range(3):
                 otp_token(tenant_server, email, wrong_code(code))
-    notes = [e["profile_note"] for e in _events(tenant_server) if e["profile_note"]]
+    notes = [e["profile_note"] for e in inspector_events(tenant_server) if e["profile_note"]]
     assert notes and notes[-1].startswith("Auth0 accepts this; the hardened profile refuses it")
 
 

@@ -13,6 +13,7 @@ from tests.mock_tenant.helpers import (
     TIMEOUT,
     assert_error,
     freeze_clock,
+    inspector_events,
     login,
     otp_token,
     refresh,
@@ -24,12 +25,6 @@ from tests.mock_tenant.helpers import (
 
 HARDENED = pytest.mark.tenant_config(profile="hardened")
 NATIVE_LEEWAY = ('client_id = "demo-native-app"', "leeway = 0", "leeway = 10")
-
-
-def _events(server) -> list[dict]:
-    """Return every recorded exchange of the flow inspector, oldest first."""
-    logins = requests.get(server.url("_dev/api/events"), timeout=TIMEOUT).json()
-    return sorted((e for login in logins for e in login["events"]), key=lambda e: e["id"])
 
 
 # ---- i-fidelity: resend_cooldown, uniform_start_answers, identifier_lockout,
@@ -45,7 +40,7 @@ def test_resend_cooldown_refuses_a_second_code_inside_30_seconds(tenant_server):
     assert_error(response, 429, "too_many_requests")
     assert response.headers["Retry-After"] == "30"
     # The inspector explains the refusal and what Auth0 would have done.
-    note = _events(tenant_server)[-1]["profile_note"]
+    note = inspector_events(tenant_server)[-1]["profile_note"]
     assert note.startswith("The hardened profile refuses this because")
     assert note.endswith("Auth0 would accept it.")
 
