@@ -318,9 +318,8 @@ def live_servers(tmp_path):
             yield tenant.base_url, api.base_url
 
 
-@pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
-def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, tmp_path):
-    tenant_url, api_url = live_servers
+def run_block(block: Block, tenant_url: str, api_url: str, tmp_path: Path) -> str | None:
+    """Run a runnable block against live servers; say what went wrong, or return None."""
     script = localize(block.text, tenant_url, api_url)
     # The learner's shell settings (AUTH0_DOMAIN=...) must not reach the block.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "MOCK_TENANT_"))}
@@ -335,11 +334,21 @@ def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, t
         timeout=BLOCK_TIMEOUT,
     )
     report = f"\n--- script\n{script}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    assert result.returncode == 0, f"{block.where} exited with {result.returncode}{report}"
+    if result.returncode != 0:
+        return f"{block.where} exited with {result.returncode}{report}"
     expected = expected_output(block)
     if expected is not None:
         problem = output_problem(localize(expected, tenant_url, api_url), result.stdout)
-        assert problem is None, f"{block.where}: {problem}{report}"
+        if problem is not None:
+            return f"{block.where}: {problem}{report}"
+    return None
+
+
+@pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
+def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, tmp_path):
+    tenant_url, api_url = live_servers
+    problem = run_block(block, tenant_url, api_url, tmp_path)
+    assert problem is None, problem
 
 
 @pytest.mark.parametrize("found", POINTERS, ids=[f"{p.where} {p.value}" for p in POINTERS])
