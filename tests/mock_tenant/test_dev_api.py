@@ -1,6 +1,7 @@
 """The dev API and outbox: reset, clock, users, key rotation, injected errors, outbox page."""
 
 import re
+import sqlite3
 import time
 
 import jwt
@@ -9,6 +10,7 @@ import requests
 
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
+from mock_tenant.core.storage import AGED_COLUMNS, SCHEMA
 from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
@@ -68,6 +70,52 @@ def test_the_clock_ages_stored_state_and_freezes(tenant_server):
     running = _api(tenant_server, "POST", "clock", json={"freeze": False}).json()
     assert running["frozen"] is False and running["offset"] == 0
     assert abs(running["now"] - time.time()) < 5
+
+
+def test_after_the_clock_advances_old_codes_are_expired_and_new_tokens_carry_real_time(
+    tenant_server,
+):
+    # Chapter 3's lesson: a code from before the advance has outlived its three minutes.
+    old_code = send_email_code(tenant_server, "aged@example.com")
+    tenant_server.advance_clock(181)
+    expired = otp_token(tenant_server, "aged@example.com", old_code)
+    assert_error(
+        expired,
+        403,
+        "invalid_grant",
+        "The verification code has expired. Please try to login again.",
+    )
+    # A login afterwards gets an ID token PyJWT accepts now, with no leeway at all: the
+    # advance aged the stored state and left the time stamped into tokens alone.
+    tokens = login(tenant_server, "aged@example.com")
+    claims = verify_jwt(tenant_server, tokens["id_token"], NATIVE_CLIENT)
+    assert abs(claims["iat"] - time.time()) < 5
+    # So does a login after a whole day has passed, with SSO sessions and codes long gone.
+    tenant_server.advance_clock(86400)
+    claims = verify_jwt(
+        tenant_server, login(tenant_server, "aged@example.com")["id_token"], NATIVE_CLIENT
+    )
+    assert abs(claims["iat"] - time.time()) < 5
+
+
+# Stored times the clock leaves alone on purpose: records of when something happened.
+NOT_AGED = {("outbox", "sent_at"), ("inspector_logins", "started_at")}
+NOT_AGED |= {("inspector_logins", "updated_at"), ("inspector_events", "at")}
+
+
+def test_every_stored_time_is_aged_by_the_clock_or_left_alone_on_purpose():
+    # A table added later with an expiry the clock does not age would make "advance" lie.
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    times = {
+        (table, column[1])
+        for table in tables
+        for column in db.execute(f"PRAGMA table_info({table})")
+        if re.fullmatch(r".*_at|.*_until|.*_start|auth_time|at", column[1])
+    }
+    aged = {(table, column) for table, columns in AGED_COLUMNS.items() for column in columns}
+    assert times - NOT_AGED == aged
 
 
 @pytest.mark.parametrize(
