@@ -5,12 +5,13 @@ Three checks over `README.md`, every page under `docs/` and the README of any fo
 the chapters:
 
 - Every ```` ```sh runnable ```` block runs with bash (`set -euo pipefail`) against a fresh
-  live tenant, and a sample API that trusts it, on free ports. (The chapters' blocks also
-  run in order, each chapter's twice in a row, on one tenant: tests/e2e/test_workshop_walk.py.) The block's
+  live tenant, and a sample API that trusts it, on free ports. The block's
   `http://127.0.0.1:4000` and `http://localhost:3010` are rewritten to those servers first,
   and `.venv/bin/python` to the interpreter running the tests. A ```` ```text output ````
   block right after a runnable block is its expected output: each of its lines must appear
-  in what the block printed, in order (`...` matches anything within a line).
+  in what the block printed, in order (`...` matches anything within a line). The chapters'
+  blocks also run in order, each chapter's twice in a row, on one tenant, in
+  tests/e2e/test_workshop_walk.py (`run_block` is shared).
 - Every `path/to/file.py: name` pointer names a file that exists and a definition in it
   (`function`, `Class`, `Class.method`, or a module-level name); for `.js`, a function.
 - Every relative link (and `#anchor`) leads to a file (and a heading) that exists.
