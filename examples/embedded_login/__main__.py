@@ -9,21 +9,24 @@ from . import DEFAULTS, create_app
 
 
 def main() -> None:
-    """Read the port and tenant from flags or the environment, then serve."""
+    """Read the port and the tenant from flags or the environment, then serve."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULTS["PORT"])))
     parser.add_argument(
-        "--domain",
-        default=os.environ.get("AUTH0_DOMAIN", DEFAULTS["AUTH0_DOMAIN"]),
-        help="the tenant's base URL (default %(default)s)",
-    )
-    parser.add_argument(
-        "--issuer",
-        default=os.environ.get("AUTH0_ISSUER", DEFAULTS["AUTH0_ISSUER"]),
-        help="the tenant's issuer, the `iss` of its ID tokens (default %(default)s)",
+        "--tenant",
+        default=os.environ.get("TENANT_URL", DEFAULTS["AUTH0_ISSUER"].rstrip("/")),
+        help="the tenant's base URL, its issuer without the slash (default %(default)s)",
     )
     args = parser.parse_args()
-    app = create_app({"AUTH0_DOMAIN": args.domain, "AUTH0_ISSUER": args.issuer, "PORT": args.port})
+    tenant = args.tenant.rstrip("/")
+    app = create_app(
+        {
+            # The page calls the tenant as localhost: the same site as the page (README.md).
+            "AUTH0_DOMAIN": tenant.replace("//127.0.0.1:", "//localhost:"),
+            "AUTH0_ISSUER": tenant + "/",
+            "PORT": args.port,
+        }
+    )
     print(f"Embedded login example: open http://localhost:{args.port}/", flush=True)
     app.run(host="localhost", port=args.port)
 
