@@ -34,7 +34,7 @@ export SSL_CERT_FILE := $(TLS_CA)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa reset test test-fast test-e2e \
+.PHONY: help setup browser run-tenant run-web run-native run-spa run-embedded reset test test-fast test-e2e \
 	test-workers bench lint format screenshots clean
 
 help: ## Show this list of targets.
@@ -110,6 +110,13 @@ run-web: $(STAMP) $(ASSETS_STAMP) ## Run tenant + sample API + Flask web app; op
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
+
+# Embedded (cross-origin) login with auth0.js from the app's own page: NOT what Auth0
+# recommends for SPAs (docs/embedded-login.md). A running tenant is used, not started again.
+run-embedded: $(STAMP) $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js login example; open http://localhost:3002.
+	@$(MAKE_CA)
+	@echo "Open http://localhost:3002 (codes appear at $(TENANT_URL)/_dev/outbox)."
+	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.embedded start
 
 # ---- check ---------------------------------------------------------------
 

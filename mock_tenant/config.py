@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+import urllib.parse
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -79,6 +80,23 @@ class Client(Model):
     # Apps made in the Dashboard are first party; third-party apps always ask for consent.
     # https://auth0.com/docs/get-started/applications/confidential-and-public-applications/first-party-and-third-party-applications
     is_first_party: bool = True
+    # Embedded (cross-origin) login with auth0.js or Lock from the app's own page.
+    # https://auth0.com/docs/get-started/applications/set-up-cors
+    # Allowed Origins (CORS): "URLs allowed to make requests from JavaScript to Auth0 API
+    # (typically used with CORS). By default, all your callback URLs will be allowed."
+    # (Management API `client.allowed_origins`; see `cors_origins`.)
+    allowed_origins: list[str] = []
+    # "Allow Cross-Origin Authentication": whether /co/authenticate serves this client.
+    # Clients read from real tenants show `false` (e.g. a new tenant's "Default App").
+    cross_origin_authentication: bool = False
+    # The app's page that calls auth0.js `crossOriginVerification()`: the fallback when the
+    # browser blocks third-party cookies (Management API `client.cross_origin_loc`).
+    cross_origin_loc: str | None = None
+
+    @property
+    def cors_origins(self) -> set[str]:
+        """Return the origins that may call the tenant from scripts: Allowed Origins, callbacks."""
+        return set(self.allowed_origins) | {_origin(url) for url in self.callbacks}
 
     @model_validator(mode="after")
     def _secret_matches_auth_method(self) -> Client:
@@ -99,6 +117,13 @@ class Client(Model):
     def is_public(self) -> bool:
         """Tell whether the client has no secret (native and single-page apps)."""
         return self.token_endpoint_auth_method == "none"
+
+
+def _origin(url: str) -> str:
+    """Return the origin (scheme://host[:port]) of a URL."""
+    # https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 # A template field: Liquid (with Auth0's `@@name@@` macros), checked when the file is read.

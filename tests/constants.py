@@ -32,3 +32,8 @@ WRONG_EMAIL = "Wrong email or verification code."
 WRONG_PHONE = "Wrong phone number or verification code."
 EXPIRED = "The verification code has expired. Please try to login again."
 TOO_MANY = "You've reached the maximum number of attempts. Please try to login again."
+
+# The embedded login example (examples/embedded_login/): auth0.js from its own origin.
+EMBEDDED_CLIENT = "demo-embedded-login"
+EMBEDDED_ORIGIN = "http://localhost:3002"
+EMBEDDED_CALLBACK = EMBEDDED_ORIGIN + "/"

@@ -1,9 +1,13 @@
-"""CORS for single-page apps: which browser origins may call the token, revoke and start endpoints.
+"""CORS for browser apps: which origins may call the token, revoke and embedded-login endpoints.
 
 A single-page app runs on its own origin and calls the tenant with `fetch`. The browser only
 lets its script read the answer when the tenant names that origin in
-`Access-Control-Allow-Origin`; Auth0 does so for the origins listed in an application's
-Allowed Web Origins (`web_origins`), and only on the endpoints a browser needs.
+`Access-Control-Allow-Origin`, and only on the endpoints a browser needs. Which list of the
+application names the origin depends on the endpoint:
+- the token and revoke endpoints (auth0-spa-js): Allowed Web Origins (`web_origins`);
+- embedded login (auth0.js, Lock: /passwordless/start, /co/authenticate): Allowed Origins
+  (CORS) (`allowed_origins`, and by default the origins of the Allowed Callback URLs),
+  https://auth0.com/docs/get-started/applications/set-up-cors
 https://fetch.spec.whatwg.org/#http-cors-protocol
 https://auth0.com/docs/get-started/applications/application-settings#application-uris
 """
@@ -15,12 +19,17 @@ from werkzeug.exceptions import HTTPException
 
 from ..web import ApiError, current_tenant, read_params
 
-# The endpoints auth0-spa-js calls with fetch, and /passwordless/start that auth0.js and
-# Lock call from a SPA for embedded passwordless
+# The endpoints auth0-spa-js calls with fetch. /authorize and /v2/logout are page
+# navigations, which need no CORS; nothing else gets CORS headers.
+WEB_ORIGIN_PATHS = ("/oauth/token", "/oauth/revoke")
+# The endpoints auth0.js and Lock call from the app's page for embedded passwordless
 # (https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/spa).
-# /authorize and /v2/logout are page navigations, which need no CORS; nothing else gets
-# CORS headers.
-CORS_PATHS = ("/oauth/token", "/oauth/revoke", "/passwordless/start")
+EMBEDDED_PATHS = ("/passwordless/start", "/co/authenticate")
+CORS_PATHS = WEB_ORIGIN_PATHS + EMBEDDED_PATHS
+# auth0.js posts to /co/authenticate `withCredentials` (its verifier cookie must be set):
+# the answer may be read only if the tenant allows credentials for that origin.
+# https://fetch.spec.whatwg.org/#cors-protocol-and-credentials
+CREDENTIALED_PATHS = ("/co/authenticate",)
 # auth0-spa-js posts form bodies with an `Auth0-Client` header (its name and version), which
 # makes the request "non-simple": the browser asks first with a preflight.
 # https://fetch.spec.whatwg.org/#cors-safelisted-request-header
@@ -29,10 +38,23 @@ ALLOWED_HEADERS = "Content-Type, Auth0-Client"
 PREFLIGHT_MAX_AGE = "600"
 
 
+# Public keys, readable from any page: auth0.js checks an ID token in the browser and
+# fetches the JWKS from the app's page (validateToken in src/web-auth/index.js, auth0.js).
+PUBLIC_PATHS = ("/.well-known/jwks.json",)
+
+
 def init_app(app: Flask) -> None:
     """Answer CORS preflights and label answers for allowed origins, on the CORS paths only."""
     app.before_request(answer_preflight)
     app.after_request(add_cors_headers)
+    app.after_request(open_public_paths)
+
+
+def open_public_paths(response: Response) -> Response:
+    """Let any origin read the tenant's public keys (a simple GET: no preflight)."""
+    if request.path in PUBLIC_PATHS and request.method == "GET":
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def answer_preflight() -> Response | None:
@@ -47,13 +69,15 @@ def answer_preflight() -> Response | None:
     response = Response(status=204)
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    # A preflight carries no body, so no client_id: any application's web origin may ask.
+    # A preflight carries no body, so no client_id: any application's origin may ask.
     # The real request that follows is checked against its own client (add_cors_headers).
-    if origin in _all_web_origins():
+    if origin in _all_origins():
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "POST"
         response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
         response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+        if request.path in CREDENTIALED_PATHS:
+            response.headers["Access-Control-Allow-Credentials"] = "true"
     # For any other origin the answer names nobody, so the browser stops there.
     return response
 
@@ -65,23 +89,33 @@ def add_cors_headers(response: Response) -> Response:
     # The answer depends on Origin, so caches must keep one copy per origin.
     response.vary.add("Origin")
     origin = request.headers.get("Origin")
-    if origin and request.method == "POST" and origin in _client_web_origins():
-        # Never "*", and no Access-Control-Allow-Credentials: these endpoints need no cookies.
+    if origin and request.method == "POST" and origin in _client_origins():
+        # Never "*"; credentials only where the endpoint sets a cookie.
         response.headers["Access-Control-Allow-Origin"] = origin
+        if request.path in CREDENTIALED_PATHS:
+            response.headers["Access-Control-Allow-Credentials"] = "true"
     return response
 
 
-def _all_web_origins() -> set[str]:
-    """Return every origin any application lists in its Allowed Web Origins."""
-    return {origin for client in current_tenant().config.clients for origin in client.web_origins}
+def _origins(client) -> set[str]:
+    """Return the origins a client allows on this request's path."""
+    if request.path in EMBEDDED_PATHS:
+        return client.cors_origins
+    return set(client.web_origins)
 
 
-def _client_web_origins() -> list[str]:
-    """Return the Allowed Web Origins of the client named in the request body, if any."""
+def _all_origins() -> set[str]:
+    """Return every origin any application allows on this request's path."""
+    return {origin for client in current_tenant().config.clients for origin in _origins(client)}
+
+
+def _client_origins() -> set[str]:
+    """Return the origins the client named in the request body allows on this path, if any."""
     try:
-        client_id = read_params().get("client_id")
+        # auth0.js sends `authParams` (an object) to /passwordless/start.
+        client_id = read_params(("authParams",)).get("client_id")
     except (ApiError, HTTPException):
         # A malformed or oversized body was already refused by the view; no origin is named.
-        return []
+        return set()
     client = current_tenant().config.client(client_id)
-    return client.web_origins if client else []
+    return _origins(client) if client else set()

@@ -105,7 +105,7 @@ def authorize(
             # https://openid.net/specs/openid-connect-core-1_0.html#AuthError
             if "none" in prompts:
                 return Authorized(response=CONSENT_REQUIRED)
-            state = _new_transaction(
+            state = new_transaction(
                 db,
                 tenant,
                 request,
@@ -126,7 +126,7 @@ def authorize(
             return Authorized(response=response)
         if "none" in prompts:
             return Authorized(response=LOGIN_REQUIRED)
-        return Authorized(state=_new_transaction(db, tenant, request, browser_key))
+        return Authorized(state=new_transaction(db, tenant, request, browser_key))
 
 
 # https://openid.net/specs/openid-connect-core-1_0.html#AuthError (Auth0's descriptions)
@@ -139,7 +139,7 @@ CONSENT_DENIED = {
 }
 
 
-def _new_transaction(
+def new_transaction(
     db, tenant, request: AuthorizeRequest, browser_key: str, *, user_id=None, auth_time=None
 ) -> str:
     """Record a login transaction for this browser and return its state."""
@@ -276,20 +276,28 @@ def sign_in(tenant, state: str, old_session_cookie: str | None) -> str:
         row = db.execute(
             "SELECT user_id, auth_time FROM login_transactions WHERE state = ?", (state,)
         ).fetchone()
-        _end_session(db, old_session_cookie)
-        cookie, sid = new_secret(), secrets.token_urlsafe(16)
-        db.execute(
-            "INSERT INTO sessions (session_hash, sid, user_id, auth_time, expires_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (
-                digest(cookie),
-                sid,
-                row["user_id"],
-                row["auth_time"],
-                tenant.clock.now() + SESSION_LIFETIME,
-            ),
+        cookie, _sid = open_session(
+            db, tenant, row["user_id"], row["auth_time"], old_session_cookie
         )
     return cookie
+
+
+def open_session(
+    db, tenant, user_id: str, auth_time: int, old_session_cookie: str | None
+) -> tuple[str, str]:
+    """Replace the browser's SSO session with a new one, in the caller's transaction.
+
+    Returns:
+        (the new cookie value, the session's `sid`).
+    """
+    _end_session(db, old_session_cookie)
+    cookie, sid = new_secret(), secrets.token_urlsafe(16)
+    db.execute(
+        "INSERT INTO sessions (session_hash, sid, user_id, auth_time, expires_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (digest(cookie), sid, user_id, auth_time, tenant.clock.now() + SESSION_LIFETIME),
+    )
+    return cookie, sid
 
 
 def resume(tenant, transaction: dict, session_cookie: str | None) -> Finished | None:

@@ -131,6 +131,18 @@ CREATE TABLE IF NOT EXISTS login_transactions (
     expires_at INTEGER NOT NULL,
     completed_at INTEGER            -- set when /authorize/resume issued the code (once)
 );
+-- A login ticket from /co/authenticate (embedded login): good once, at /authorize, for the
+-- client that asked and the browser that holds its co_verifier.
+CREATE TABLE IF NOT EXISTS login_tickets (
+    ticket_hash TEXT PRIMARY KEY,   -- hash of the login_ticket
+    co_id TEXT NOT NULL,
+    verifier_hash TEXT NOT NULL,    -- hash of the co_verifier
+    client_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+);
 -- The tenant's own login session (single sign-on), kept in the browser as a cookie.
 CREATE TABLE IF NOT EXISTS sessions (
     session_hash TEXT PRIMARY KEY,  -- hash of the cookie value
@@ -192,6 +204,7 @@ RESETTABLE_TABLES = (
     "outbox",
     "injected_errors",
     "login_transactions",
+    "login_tickets",
     "sessions",
     "consents",
     "inspector_logins",

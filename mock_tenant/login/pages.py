@@ -15,13 +15,14 @@ from flask import Blueprint, g, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..api import passwordless
+from ..api.cross_origin import VERIFIER_COOKIE
 from ..core import logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
 from ..core.logins import AuthorizeRequest
 from ..core.storage import StorageBusy
 from ..web import ApiError, current_tenant
-from . import answers, authorize, locales
+from . import answers, authorize, cross_origin, locales
 from .authorize import PageError, RedirectError
 
 bp = Blueprint("universal_login", __name__)
@@ -53,6 +54,12 @@ def authorize_endpoint():
         tenant, request.form if request.method == "POST" else request.args
     )
     g.redirect_uri = auth_request.redirect_uri
+    # auth0.js sends a login ticket from /co/authenticate (embedded login, cross_origin.py).
+    login_ticket = request.args.get("login_ticket") if request.method == "GET" else None
+    if login_ticket:
+        return cross_origin.login_with_ticket(
+            auth_request, login_ticket, request.cookies.get(VERIFIER_COOKIE)
+        )
     browser_key = request.cookies.get(logins.BROWSER_COOKIE) or logins.new_secret()
     decided = logins.authorize(
         tenant,
@@ -453,3 +460,9 @@ def _busy(error):
 def _http_error(error: HTTPException):
     """Show HTTP errors on login pages as pages, not JSON."""
     return render_template("u_message.html", title=error.name, detail=error.description), error.code
+
+
+# The fallback page of embedded login (/co/verify) shows its errors like these pages.
+cross_origin.bp.register_error_handler(PageError, _page_error)
+cross_origin.bp.register_error_handler(RedirectError, _redirect_error)
+cross_origin.bp.register_error_handler(StorageBusy, _busy)

@@ -362,3 +362,47 @@ def test_oidc_logout_without_a_hint_asks_the_signed_in_person_first(tenant_serve
     # Nobody signed in: nothing to confirm, the signed-out page at once.
     fresh = requests.get(tenant_server.url("oidc/logout"), timeout=TIMEOUT)
     assert fresh.status_code == 200 and "logged out" in fresh.text
+
+
+# ---- j-embedded: "Missing: embedded (cross-origin) passwordless" ------------------------------
+
+
+def test_embedded_login_cors_comes_from_allowed_origins_and_callback_origins(tenant_server):
+    # Missing row "Embedded": Allowed Origins (CORS), by default all callback URLs' origins
+    # (Management API `allowed_origins`), not Allowed Web Origins, on /passwordless/start.
+    # The web app lists no web_origins; its callback's origin may still start.
+    origin = "http://localhost:3000"
+    body = {"client_id": WEB_CLIENT, "client_secret": WEB_SECRET, "connection": "email"}
+    response = start(
+        tenant_server,
+        {**body, "email": "cors@example.com", "send": "code"},
+        headers={"Origin": origin},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    # An origin no application lists gets nothing.
+    response = start(
+        tenant_server,
+        {**body, "email": "cors@example.com", "send": "code"},
+        headers={"Origin": "http://localhost:3999"},
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_cross_origin_authentication_is_off_unless_the_application_turns_it_on(tenant_server):
+    # Missing row "Embedded": `cross_origin_authentication` is false on a new application;
+    # /co/authenticate then answers 401 unauthorized_client "Cross origin login not allowed."
+    code = send_email_code(tenant_server, "co-off@example.com", client_id=NATIVE_CLIENT)
+    response = requests.post(
+        tenant_server.url("co/authenticate"),
+        json={
+            "client_id": NATIVE_CLIENT,
+            "username": "co-off@example.com",
+            "otp": code,
+            "realm": "email",
+            "credential_type": "http://auth0.com/oauth/grant-type/passwordless/otp",
+        },
+        headers={"Origin": "http://localhost:3000"},
+        timeout=TIMEOUT,
+    )
+    assert_error(response, 401, "unauthorized_client", "Cross origin login not allowed.")

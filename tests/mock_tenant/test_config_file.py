@@ -18,12 +18,14 @@ def write_config(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
-def test_the_bundled_file_has_the_three_demo_clients_and_both_connections():
+def test_the_bundled_file_has_the_demo_clients_and_both_connections():
     config = load_config()
     assert [c.client_id for c in config.clients] == [
         "demo-regular-web-app",
         "demo-native-app",
         "demo-single-page-app",
+        # examples/embedded_login/ (auth0.js embedded login, cross-origin).
+        "demo-embedded-login",
     ]
     assert {c.name for c in config.connections} == {"email", "sms"}
     assert config.resource_server("urn:passwordless-demo:api").scopes[0].value == "read:messages"

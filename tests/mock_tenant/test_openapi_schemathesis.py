@@ -60,6 +60,7 @@ NOT_JSON = {
     "/u/login/passwordless-sms-challenge",
     "/u/consent",
     "/passwordless/verify_redirect",
+    "/co/verify",
     "/v2/logout",
     "/oidc/logout",
     "/_dev/outbox",
