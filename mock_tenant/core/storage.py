@@ -405,6 +405,7 @@ AGED_COLUMNS = {
     "login_transactions": ("auth_time", "created_at", "expires_at", "completed_at"),
     "sessions": ("auth_time", "expires_at"),
     "consents": ("granted_at",),
+    "login_tickets": ("auth_time", "expires_at", "used_at"),
 }
 
 
