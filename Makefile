@@ -91,10 +91,12 @@ $(AXE_STAMP): tests/e2e/axe/package-lock.json
 	cd tests/e2e/axe && npm ci --no-audit --no-fund
 	touch $@
 
+# LOG_TIMESTAMPS=0 (run-spa, run-web): honcho starts every line with the time, so the
+# processes print none of their own.
 run-spa: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
-	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
+	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 LOG_TIMESTAMPS=0 $(BIN)/honcho -f Procfile.spa start
 
 # The same as the Reset button on the outbox and inspector pages (tools/reset_tenant.py).
 reset: $(STAMP) ## Reset the running tenant between chapters: users, codes, throttles, clock (keys stay).
@@ -109,7 +111,7 @@ run-native: $(STAMP) $(ASSETS_STAMP) ## Run the terminal app (starts the tenant 
 run-web: $(STAMP) $(ASSETS_STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
-	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
+	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 LOG_TIMESTAMPS=0 $(BIN)/honcho -f Procfile.web start
 
 # Embedded (cross-origin) login with auth0.js from the app's own page: NOT what Auth0
 # recommends for SPAs (docs/embedded-login.md). A running tenant is used, not started again.

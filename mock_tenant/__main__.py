@@ -15,6 +15,13 @@ from .tls import TlsFiles, tls_files
 from .web import is_loopback
 
 
+def configure_logging() -> None:
+    """Log at INFO with one timestamp, or none when honcho (`make run-web`) prints its own."""
+    # The Makefile sets LOG_TIMESTAMPS=0 for honcho, which starts every line with the time.
+    stamp = "" if os.environ.get("LOG_TIMESTAMPS") == "0" else "%(asctime)s "
+    logging.basicConfig(level=logging.INFO, format=stamp + "%(name)s %(message)s")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line, with MOCK_TENANT_* environment variables as defaults."""
     env = os.environ.get
@@ -77,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     # Everything the tenant writes (database, TLS key, logs) is for this user only: the
     # database holds the signing keys (core/storage.py: secure_data_directory).
     os.umask(0o077)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     scheme = "https" if args.tls else "http"
     issuer = args.issuer or f"{scheme}://{args.host}:{args.port}/"
     dev_token = None if is_loopback(args.host) else _dev_token()

@@ -15,6 +15,9 @@ from .tls import TlsFiles
 
 log = logging.getLogger("mock_tenant.serving")
 
+# The JSON the dev pages poll (static/outbox.js, inspector.js, dev.js).
+POLLED_PATHS = frozenset({"/_dev/api/outbox", "/_dev/api/events", "/_dev/api/clock"})
+
 # How long a worker keeps trying to start while another process holds the database's write
 # lock; below gunicorn's worker timeout (30 s), which would kill a worker that takes longer.
 BOOT_RETRY_SECONDS = 20
@@ -26,7 +29,24 @@ class QuietRequestHandler(WSGIRequestHandler):
     def log_request(self, code="-", size="-"):
         """Log one line without the query string: codes and tokens can travel in URLs."""
         path = self.path.split("?", 1)[0]
+        if polling(path, self.headers.get("Sec-Fetch-Site")):
+            return
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+    def log(self, type: str, message: str, *args) -> None:
+        """Log through `logging` without Werkzeug's own date: the format holds the one time."""
+        getattr(logging.getLogger("werkzeug"), type)(f"{self.address_string()} {message}", *args)
+
+
+def polling(path: str, fetch_site: str | None) -> bool:
+    """Tell a dev page's own polling (outbox, inspector, clock banner) from a request to log.
+
+    Those pages fetch their JSON every few seconds from the tenant's own origin: logged, they
+    would bury the protocol requests. A browser marks such a fetch `Sec-Fetch-Site:
+    same-origin` (https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header); curl and the
+    apps send no such header, so the same paths asked from a terminal are still logged.
+    """
+    return path in POLLED_PATHS and fetch_site == "same-origin"
 
 
 def werkzeug_server(config: TenantConfig, host: str, port: int, tls: TlsFiles | None = None):
@@ -83,6 +103,7 @@ class GunicornTenant(BaseApplication):
         worker that fails to boot as fatal and stops every worker, so one locked moment
         would take the whole tenant down. Workers boot lazily too, after a crash or restart.
         """
+        logging.getLogger("gunicorn.access").addFilter(_not_polling)
         deadline = time.monotonic() + BOOT_RETRY_SECONDS
         while True:
             try:
@@ -92,3 +113,9 @@ class GunicornTenant(BaseApplication):
                     raise
                 log.warning("The database is locked; this worker tries to start again.")
                 time.sleep(0.25)
+
+
+def _not_polling(record: logging.LogRecord) -> bool:
+    """Keep gunicorn's access line unless it is a dev page's polling (its atoms: U, {header}i)."""
+    atoms = record.args if isinstance(record.args, dict) else {}
+    return not polling(atoms.get("U", ""), atoms.get("{sec-fetch-site}i"))

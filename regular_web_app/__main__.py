@@ -28,6 +28,17 @@ class QuietRequestHandler(WSGIRequestHandler):
         path = self.path.split("?", 1)[0]
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
+    def log(self, type: str, message: str, *args) -> None:
+        """Log through `logging` without Werkzeug's own date: the format holds the one time."""
+        getattr(logging.getLogger("werkzeug"), type)(f"{self.address_string()} {message}", *args)
+
+
+def configure_logging() -> None:
+    """Log at INFO with one timestamp, or none when honcho (`make run-web`) prints its own."""
+    # The Makefile sets LOG_TIMESTAMPS=0 for honcho, which starts every line with the time.
+    stamp = "" if os.environ.get("LOG_TIMESTAMPS") == "0" else "%(asctime)s "
+    logging.basicConfig(level=logging.INFO, format=stamp + "%(name)s %(message)s")
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line, with the PORT environment variable as the default port."""
@@ -69,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv(env_file(argv))
     args = parse_args(argv)
     # INFO, not DEBUG: Authlib logs the PKCE verifier at DEBUG level (docs/security.md rule 19).
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     app = create_app({"PORT": args.port})
     # localhost only: this is a development server for one learner's machine.
     server = make_server(

@@ -28,7 +28,7 @@ from flask import (
 )
 
 from . import auth0_client
-from .errors import FriendlyError, talking_to_tenant
+from .errors import FriendlyError, TenantUnavailable, talking_to_tenant
 from .id_token import IdTokenError
 
 bp = Blueprint("auth", __name__)
@@ -306,9 +306,22 @@ def logout():
     # The CSRF token was checked before this view ran (csrf.py): another site cannot log
     # a visitor out by posting here.
     refresh_token = (session.get("tokens") or {}).get("refresh_token")
-    if refresh_token and not auth0_client.revoke(refresh_token):
-        # Still log out locally; the token dies at its expiry at the latest.
-        log.warning("Could not revoke the refresh token at logout")
+    try:
+        if refresh_token and not auth0_client.revoke(refresh_token):
+            # Still log out locally; the token dies at its expiry at the latest.
+            log.warning("Could not revoke the refresh token at logout")
+    except TenantUnavailable as error:
+        # Sending the browser on to a tenant that is down would show it the browser's own
+        # "cannot connect" page: this app says what happened instead.
+        end_session()
+        raise FriendlyError(
+            error.status,
+            "Logged out of this app only",
+            "You are logged out of this app, but the login service (the tenant) cannot be "
+            "reached, so its own session was not ended and your refresh token not revoked.",
+            "Start the login service again. Until its session ends, logging in here may not "
+            "ask for a code.",
+        ) from None
     # The stored session is deleted and the browser told to drop the cookie, so the old
     # cookie opens nothing any more.
     end_session()

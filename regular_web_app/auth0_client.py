@@ -13,7 +13,7 @@ import requests
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
-from .errors import FriendlyError, talking_to_tenant
+from .errors import FriendlyError, TenantUnavailable, talking_to_tenant
 from .id_token import IdTokenValidator
 
 # OpenID Connect scopes, plus offline_access for a refresh token (OIDC Core 11).
@@ -136,7 +136,12 @@ def refresh(refresh_token: str) -> dict:
 
 
 def revoke(refresh_token: str) -> bool:
-    """Revoke a refresh token at the tenant (RFC 7009); tell whether the tenant agreed."""
+    """Revoke a refresh token at the tenant (RFC 7009); tell whether the tenant agreed.
+
+    Raises:
+        TenantUnavailable: the tenant could not be reached or did not answer in time.
+
+    """
     # https://auth0.com/docs/api/authentication#revoke-refresh-token
     # https://www.rfc-editor.org/rfc/rfc7009#section-2.1
     url = current_app.config["TENANT_BASE_URL"] + "/oauth/revoke"
@@ -148,8 +153,10 @@ def revoke(refresh_token: str) -> bool:
     }
     try:
         response = requests.post(url, data=form, timeout=current_app.config["HTTP_TIMEOUT"])
+    except requests.Timeout:
+        raise TenantUnavailable("ending your session there", status=504) from None
     except requests.RequestException:
-        return False
+        raise TenantUnavailable("ending your session there") from None
     return response.status_code == 200
 
 

@@ -119,6 +119,16 @@ def api_call():
     # https://auth0.com/docs/secure/tokens/access-tokens/use-access-tokens
     access_token = session["tokens"]["access_token"]
     results = [_call_api(path, needs, access_token) for path, needs in API_ROUTES]
+    # The API checks the token with the tenant's keys; with the tenant down it can check
+    # nothing, and answers 503 temporarily_unavailable to everything (sample_api/__init__.py).
+    if all(r["error"] == "temporarily_unavailable" for r in results):
+        raise FriendlyError(
+            503,
+            "The API cannot reach the login service",
+            "The sample API checks your access token with the login service's signing keys, "
+            "and the login service (the tenant) cannot be reached to fetch them.",
+            "Start the login service again, then reload this page.",
+        )
     return render_template(
         "api_call.html",
         results=results,
@@ -131,6 +141,7 @@ def _call_api(path: str, needs: str, access_token: str) -> dict:
     """Call one API route with the bearer token (RFC 6750) and describe the answer."""
     url = current_app.config["API_URL"] + path
     result = {"path": path, "needs": needs, "status": None, "body": "", "challenge": ""}
+    result |= {"error": None}
     try:
         # https://www.rfc-editor.org/rfc/rfc6750#section-2.1
         response = requests.get(
@@ -148,7 +159,10 @@ def _call_api(path: str, needs: str, access_token: str) -> dict:
     # On 401 and 403 the API says why in WWW-Authenticate (RFC 6750 3).
     result["challenge"] = response.headers.get("WWW-Authenticate", "")
     try:
-        result["body"] = json.dumps(response.json(), indent=2)
+        answer = response.json()
+        result["body"] = json.dumps(answer, indent=2)
+        if isinstance(answer, dict) and isinstance(answer.get("error"), str):
+            result["error"] = answer["error"]
     except ValueError:
         result["body"] = response.text
     result["body"] = result["body"][:MAX_SHOWN_BODY]

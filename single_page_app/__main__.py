@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,6 +22,17 @@ class QuietRequestHandler(WSGIRequestHandler):
         """Log one line without the query string: the callback carries ?code=...&state=..."""
         path = self.path.split("?", 1)[0]
         self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+    def log(self, type: str, message: str, *args) -> None:
+        """Log through `logging` without Werkzeug's own date: the format holds the one time."""
+        getattr(logging.getLogger("werkzeug"), type)(f"{self.address_string()} {message}", *args)
+
+
+def configure_logging() -> None:
+    """Log at INFO with one timestamp, or none when honcho (`make run-web`) prints its own."""
+    # The Makefile sets LOG_TIMESTAMPS=0 for honcho, which starts every line with the time.
+    stamp = "" if os.environ.get("LOG_TIMESTAMPS") == "0" else "%(asctime)s "
+    logging.basicConfig(level=logging.INFO, format=stamp + "%(name)s %(message)s")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,6 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Load `.env`, build the app and serve it until Ctrl-C."""
     args = parse_args(argv)
+    configure_logging()
     # Only the command reads single_page_app/.env (one file per app, as in Auth0's samples);
     # create_app stays free of file and import-time reads.
     load_dotenv(Path(__file__).with_name(".env"))

@@ -52,10 +52,13 @@ def serve(
     make_app: Callable[[str], object],
     host: str = "127.0.0.1",
     ssl_context: ssl.SSLContext | None = None,
+    port: int = 0,
 ) -> Iterator[LiveServer]:
-    """Serve `make_app(base_url)` on a free port until the block ends (HTTPS with a context)."""
+    """Serve `make_app(base_url)` on `port` (a free one by default) until the block ends."""
     # Bind first, then build the app: the tenant's issuer must name the real port.
-    server = make_server(host, 0, lambda environ, start: [], threaded=True, ssl_context=ssl_context)
+    server = make_server(
+        host, port, lambda environ, start: [], threaded=True, ssl_context=ssl_context
+    )
     scheme = "https" if ssl_context else "http"
     base_url = f"{scheme}://{host}:{server.server_port}"
     server.app = make_app(base_url)
@@ -133,17 +136,21 @@ def serve_tenant(
     config_file: Path | None = None,
     workers: int | None = None,
     tls: bool = False,
+    port: int = 0,
     **settings,
 ) -> Iterator[TenantServer]:
     """Run a mock tenant on `data_dir`, from `config_file` or the bundled one, settings changed.
 
     With `workers` (default: env TENANT_WORKERS) above 1 the tenant runs as
     `python -m mock_tenant --workers N` in subprocesses instead of in this process. With
-    `tls` it serves HTTPS with the local CA in `data_dir/tls` (as `--tls` does).
+    `tls` it serves HTTPS with the local CA in `data_dir/tls` (as `--tls` does). `port`
+    pins the port (the screenshots show it); by default a free one is picked.
     """
     workers = tenant_workers() if workers is None else workers
     if workers > 1:
-        process = TenantProcess(data_dir, config_file, workers=workers, tls=tls, **settings)
+        process = TenantProcess(
+            data_dir, config_file, workers=workers, tls=tls, port=port or None, **settings
+        )
         try:
             yield process.start()
         finally:
@@ -155,7 +162,7 @@ def serve_tenant(
         return create_app(config.with_settings(**settings) if settings else config)
 
     files = tls_files(data_dir) if tls else None
-    with serve(make_app, ssl_context=files.server_context() if files else None) as live:
+    with serve(make_app, ssl_context=files.server_context() if files else None, port=port) as live:
         yield TenantServer(live.base_url, live.app, ca_bundle=str(files.ca) if files else None)
 
 

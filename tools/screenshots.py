@@ -23,7 +23,7 @@ from native_tui_app.app import NativeApp
 from native_tui_app.client import PasswordlessClient
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT, SPA_CLIENT
 from tests.e2e import spa_stack, web_stack
-from tests.e2e.pages import CodePage, TenantLoginPage, WebAppHome
+from tests.e2e.pages import CodePage, ConsentPage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.spa_stack import LateApp, install_sdk
 from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
@@ -31,12 +31,16 @@ from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_t
 OUT_DIR = Path("docs/screenshots")
 # One viewport for every page, and one terminal size, so the pictures line up in the README.
 VIEWPORT = {"width": 1100, "height": 800}
+INSPECTOR_VIEWPORT = {"width": 1440, "height": 900}
 TERMINAL_SIZE = (100, 32)
 # Fixed people, one per client, so the outbox and the inspector tell the flows apart.
 WEB_EMAIL = "ada@example.com"
 SPA_EMAIL = "grace@example.com"
 NATIVE_PHONE = "+15555550100"
 TIMEOUT_MS = 10_000
+# The default ports, which the README and the chapters name: every URL in a picture is then the
+# one a learner sees. Stop `make run-web` (or anything else on them) first.
+TENANT_PORT, WEB_PORT, SPA_PORT, API_PORT = 4000, 3000, 3001, 3010
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -73,10 +77,12 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
     """Run the tenant, the sample API, the web app and the SPA until the block ends."""
     with ExitStack() as stack:
         # The apps bind first, so the tenant can register their origins (as the tests do).
-        web = stack.enter_context(serve(lambda url: LateApp(), host="localhost"))
-        spa = stack.enter_context(serve(lambda url: LateApp(), host="localhost"))
+        web = stack.enter_context(serve(lambda url: LateApp(), host="localhost", port=WEB_PORT))
+        spa = stack.enter_context(serve(lambda url: LateApp(), host="localhost", port=SPA_PORT))
         config_file = tenant_config(workdir, web.base_url, spa.base_url)
-        tenant = stack.enter_context(serve_tenant(workdir / "data", config_file))
+        tenant = stack.enter_context(
+            serve_tenant(workdir / "data", config_file, workers=1, port=TENANT_PORT)
+        )
         api = stack.enter_context(
             serve(
                 lambda url: sample_api.create_app(
@@ -85,7 +91,9 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
                         "AUTH0_AUDIENCE": API_AUDIENCE,
                         "ALLOWED_ORIGINS": [spa.base_url],
                     }
-                )
+                ),
+                host="localhost",
+                port=API_PORT,
             )
         )
         web.app.app = regular_web_app.create_app(
@@ -167,6 +175,8 @@ def web_app_screenshots(page: Page, stack: Stack, out: Path) -> None:
     page.get_by_label("Code").fill(stack.tenant.last_code(WEB_EMAIL))
     shoot(page, out, "tenant-code.png")
     page.get_by_role("button", name="Continue").click()
+    # An API audience on a localhost callback: the tenant asks for consent, as Auth0 does.
+    ConsentPage(page).accept()
     page.wait_for_url(stack.web.base_url + "/")
     expect(home.greeting).to_be_visible()
     shoot(page, out, "web-home.png")
@@ -185,6 +195,7 @@ def spa_screenshots(page: Page, stack: Stack, out: Path) -> None:
     home.log_in_with("email")
     login.enter_identifier("Email address", SPA_EMAIL)
     login.enter_code(stack.tenant.last_code(SPA_EMAIL))
+    login.accept_consent()
     home.expect_logged_in_as(SPA_EMAIL)
     home.call_api("scoped")
     expect(home.api_answer).to_contain_text("GET /api/private-scoped: 200")
@@ -196,9 +207,12 @@ def dev_screenshots(page: Page, stack: Stack, out: Path) -> None:
     """Shoot the tenant's dev outbox and the flow inspector with the web app's login open."""
     page.goto(stack.tenant.url("_dev/outbox"))
     shoot(page, out, "dev-outbox.png")
+    # Wide enough for the sequence diagram to sit beside the timeline, as on a laptop.
+    page.set_viewport_size(INSPECTOR_VIEWPORT)
     page.goto(stack.tenant.url("_dev/inspector?client_id=demo-regular-web-app"))
     timeline = page.locator("article.timeline").first
     expect(timeline).to_be_visible()
+    expect(timeline.get_by_role("img", name="Sequence diagram of this login")).to_be_visible()
     # Open the code exchange: its request, each parameter explained, fills the view.
     exchange = timeline.locator("details", has_text="Code exchange").first
     exchange.locator("summary").click()
@@ -227,14 +241,19 @@ def main() -> int:
     expect.set_options(timeout=TIMEOUT_MS)
     install_sdk()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="screenshots-") as workdir:
-        with running_stack(Path(workdir)) as stack:
-            print(f"Writing screenshots to {OUT_DIR}/")
-            # The terminal app first, in its own event loop, before Playwright's sync API
-            # starts one of its own on this thread.
-            asyncio.run(terminal_screenshots(stack, OUT_DIR))
-            print(f"  {OUT_DIR}/terminal-sign-in.svg\n  {OUT_DIR}/terminal-signed-in.svg")
-            browser_screenshots(stack, OUT_DIR)
+    with tempfile.TemporaryDirectory(prefix="screenshots-") as workdir, ExitStack() as running:
+        try:
+            stack = running.enter_context(running_stack(Path(workdir)))
+        except OSError as error:
+            ports = f"{TENANT_PORT}, {WEB_PORT}, {SPA_PORT} and {API_PORT}"
+            print(f"screenshots: ports {ports} must be free ({error.strerror}).", file=sys.stderr)
+            return 1
+        print(f"Writing screenshots to {OUT_DIR}/")
+        # The terminal app first, in its own event loop, before Playwright's sync API
+        # starts one of its own on this thread.
+        asyncio.run(terminal_screenshots(stack, OUT_DIR))
+        print(f"  {OUT_DIR}/terminal-sign-in.svg\n  {OUT_DIR}/terminal-signed-in.svg")
+        browser_screenshots(stack, OUT_DIR)
     return 0
 
 

@@ -167,7 +167,7 @@ CREATE TABLE IF NOT EXISTS inspector_logins (
     client_id TEXT,
     identifier TEXT,
     user_id TEXT,
-    started_at INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,     -- real time, not the dev clock: logins are listed by it
     updated_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS inspector_events (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 
 # How many events the inspector keeps (older ones are pruned).
 KEEP_EVENTS = 2000
@@ -29,19 +30,30 @@ def record(
     """Store one exchange under the login its handles belong to (or a new login)."""
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
+        # Logins are ordered by real time: the dev clock may have been moved, and a login
+        # made while it was ahead must not stay on top once it is put back.
+        real = int(time.time())
         login_id = None if new_login else _find_login(db, presented)
+        # A handle handed on from an earlier login (the SSO session a login reused) says who
+        # this login is for, before any token names them.
+        earlier = _find_login(db, handed_out - presented)
+        if earlier is not None and identifier is None and user_id is None:
+            row = db.execute(
+                "SELECT identifier, user_id FROM inspector_logins WHERE login_id = ?", (earlier,)
+            ).fetchone()
+            identifier, user_id = row["identifier"], row["user_id"]
         if login_id is None:
             login_id = secrets.token_urlsafe(9)
             db.execute(
                 "INSERT INTO inspector_logins (login_id, client_id, started_at, updated_at) "
                 "VALUES (?, ?, ?, ?)",
-                (login_id, client_id, now, now),
+                (login_id, client_id, real, real),
             )
         db.execute(
             "UPDATE inspector_logins SET updated_at = ?, client_id = COALESCE(client_id, ?), "
             "identifier = COALESCE(?, identifier), user_id = COALESCE(?, user_id) "
             "WHERE login_id = ?",
-            (now, client_id, identifier, user_id, login_id),
+            (real, client_id, identifier, user_id, login_id),
         )
         for handle in handed_out | presented:
             db.execute(
@@ -72,7 +84,7 @@ def _find_login(db, handles: set[str]) -> str | None:
 def timelines(
     tenant, client_id: str | None = None, user: str | None = None, limit: int = 50
 ) -> list[dict]:
-    """Return the newest logins with their events, optionally for one client or user."""
+    """Return the logins last active in real time first, with their events, optionally filtered."""
     where, args = [], []
     if client_id:
         where.append("client_id = ?")

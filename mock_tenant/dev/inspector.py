@@ -25,7 +25,7 @@ import urllib.parse
 import jwt
 from flask import Flask, current_app, g, has_request_context, request
 
-from ..core import events, timeline
+from ..core import events, logins, timeline
 from ..core.minting import fingerprint
 from ..web import current_tenant
 from . import explain
@@ -119,6 +119,8 @@ def _record(response) -> None:
     event = {
         "method": request.method,
         "path": request.path,
+        # Who sent it, for the diagram: a page of the tenant itself (Classic login) or an app.
+        "origin": request.headers.get("Origin"),
         "status": response.status_code,
         "kind": _kind(params, response),
         "note": g.get("inspector_note"),
@@ -137,11 +139,12 @@ def _record(response) -> None:
         current_tenant(),
         event,
         presented=_handles_in_request(params),
-        handed_out=_handles_in_answer(answer),
+        handed_out=_handles_in_answer(answer, response),
         # A /passwordless/start always begins a new login; later requests find it again.
         new_login=request.path == "/passwordless/start",
         client_id=params.get("client_id"),
-        identifier=_identifier(params),
+        # A login that reused the SSO session names nobody until its ID token: take its email.
+        identifier=_identifier(params) or _email(answer["tokens"]),
         user_id=next((t["payload"].get("sub") for t in answer["tokens"] if "payload" in t), None),
     )
 
@@ -258,14 +261,29 @@ def _handles_in_request(params: dict) -> set:
     scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
     if request.path == "/userinfo" and scheme.lower() == "bearer":
         handles.add(("token", bearer.strip()))
+    # A logout presents the SSO session it ends, so it joins the login that session belongs to.
+    session = request.cookies.get(logins.SESSION_COOKIE)
+    if request.path in ("/v2/logout", "/oidc/logout") and session:
+        handles.add(("session", session))
     if request.path in ("/passwordless/start", "/oauth/token") and _identifier(params):
         handles.add(("identifier", _identifier(params)))
     return {_handle(kind, value) for kind, value in handles}
 
 
-def _handles_in_answer(answer: dict) -> set:
+def _handles_in_answer(answer: dict, response) -> set:
     """Return the handles this answer hands out, so later requests can be tied to this login."""
-    return {_handle(kind, value) for kind, value in answer["handles"]}
+    handles = set(answer["handles"])
+    for header in response.headers.getlist("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        value = rest.split(";", 1)[0]
+        if name.strip() == logins.SESSION_COOKIE and value:
+            handles.add(("session", value))
+    # A login that reused the SSO session (a code straight from /authorize) now owns it, so
+    # the logout that ends the session is drawn under the latest login that used it.
+    session = request.cookies.get(logins.SESSION_COOKIE)
+    if request.path == "/authorize" and session and any(k == "code" for k, _ in handles):
+        handles.add(("session", session))
+    return {_handle(kind, value) for kind, value in handles}
 
 
 def _handle(kind: str, value: str) -> str:
@@ -277,6 +295,15 @@ def _identifier(params: dict) -> str | None:
     """Return the email or phone number a request is about, lower-cased, if any."""
     value = params.get("email") or params.get("phone_number") or params.get("username")
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _email(tokens: list[dict]) -> str | None:
+    """Return the email claim of a decoded ID token, lower-cased, if any."""
+    for token in tokens:
+        email = token.get("payload", {}).get("email") if token["name"] == "id_token" else None
+        if isinstance(email, str) and email:
+            return email.lower()
+    return None
 
 
 def _kind(params: dict, response) -> str:

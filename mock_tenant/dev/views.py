@@ -16,6 +16,7 @@ from pydantic import BaseModel, StrictBool, StrictFloat, StrictInt, StrictStr, V
 from ..core import control, outbox, timeline, users
 from ..core.identifiers import IdentifierError, normalize
 from ..web import ApiError, current_tenant, tenant_origins
+from . import diagram
 
 bp = Blueprint("dev", __name__, url_prefix="/_dev")
 
@@ -119,18 +120,38 @@ def outbox_page():
 def inspector_page():
     """Show every login as a timeline of protocol exchanges (the data comes from the API)."""
     tenant = current_tenant()
-    return render_template(
-        "inspector.html",
-        clients=tenant.config.clients,
-        clock_notice=clock_notice(tenant.clock.describe()),
+    response = Response(
+        render_template(
+            "inspector.html",
+            clients=tenant.config.clients,
+            clock_notice=clock_notice(tenant.clock.describe()),
+        )
     )
+    # Mermaid draws each diagram as an SVG with its own <style> element and style attributes,
+    # which `style-src 'self'` would block; scripts stay 'self' only, and only this page
+    # (which shows no input from a third party) allows inline styles.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+        "form-action 'self' http: https:"
+    )
+    return response
 
 
 @bp.get("/api/events")
 def events():
-    """List logins, newest first, each with its exchanges: `?client_id=` and `?user=` filter."""
-    args = request.args
-    return _json(timeline.timelines(current_tenant(), args.get("client_id"), args.get("user")))
+    """List logins, newest first, each with its exchanges and its sequence diagram.
+
+    `?client_id=` and `?user=` filter.
+    """
+    tenant, args = current_tenant(), request.args
+    origins = tenant_origins(tenant.issuer)
+    logins = timeline.timelines(tenant, args.get("client_id"), args.get("user"))
+    for login in logins:
+        client = tenant.config.client(login["client_id"])
+        login["diagram"] = diagram.sequence(
+            login, tenant_origins=origins, app_type=client.app_type if client else None
+        )
+    return _json(logins)
 
 
 @bp.get("/api/outbox")

@@ -1,9 +1,22 @@
-// The flow inspector's page: fetch /_dev/api/events and draw one timeline per login.
-// Everything from the server is set with textContent, never parsed as HTML.
+// The flow inspector's page: fetch /_dev/api/events and draw one timeline per login, with
+// its sequence diagram beside it. Everything from the server is set with textContent, never
+// parsed as HTML; the one exception is the SVG that Mermaid draws from a diagram's text
+// (labels escaped by the tenant, dev/diagram.py; Mermaid's strict security level on top).
 
 const POLL_MS = 2000;
 const list = document.getElementById("logins");
 let lastBody = "";
+// Drawn diagrams by their text: a redraw of the list reuses them instead of drawing again.
+let drawn = new Map();
+let diagramCount = 0;
+
+// Actors close together and drawn once: a login's diagram stays readable beside its timeline.
+globalThis.mermaid?.initialize({
+  startOnLoad: false,
+  securityLevel: "strict",
+  theme: "neutral",
+  sequence: { actorMargin: 24, mirrorActors: false, messageMargin: 28 },
+});
 
 /** Create an element with a class and, optionally, text. */
 function el(tag, className, text) {
@@ -13,7 +26,7 @@ function el(tag, className, text) {
   return node;
 }
 
-/** Format a Unix time as a local clock time. */
+/** Format a Unix time as a 24-hour UTC clock time. */
 function clock(seconds) {
   return new Date(seconds * 1000).toISOString().slice(11, 19) + " UTC";
 }
@@ -74,9 +87,44 @@ function event(e) {
   return item;
 }
 
+/** Return a login's sequence diagram, drawn once per diagram text and reused after. */
+function diagram(text, previous) {
+  const known = previous.get(text);
+  if (known) {
+    drawn.set(text, known);
+    return known;
+  }
+  const figure = el("figure", "diagram");
+  const picture = el("div", "diagram-svg", "Drawing the diagram…");
+  const caption = el("figcaption", "", "Sequence diagram, drawn from the exchanges on the left. ");
+  const source = el("details");
+  source.dataset.key = `source-${text}`;
+  source.append(el("summary", "", "Mermaid source"), el("pre", "mono", text));
+  caption.append(source);
+  figure.append(picture, caption);
+  drawn.set(text, figure);
+  if (!globalThis.mermaid) {
+    picture.textContent = "Mermaid is not installed: run make setup.";
+    return figure;
+  }
+  diagramCount += 1;
+  globalThis.mermaid
+    .render(`sequence-${diagramCount}`, text)
+    .then(({ svg }) => {
+      picture.innerHTML = svg;
+      const image = picture.querySelector("svg");
+      image.setAttribute("role", "img");
+      image.setAttribute("aria-label", "Sequence diagram of this login");
+    })
+    .catch((error) => { picture.textContent = `Cannot draw the diagram: ${error.message}`; });
+  return figure;
+}
+
 /** Draw every login, keeping open whatever the reader had opened. */
 function render(logins) {
   const open = new Set([...list.querySelectorAll("details[open]")].map((d) => d.dataset.key));
+  const previous = drawn;
+  drawn = new Map();
   list.replaceChildren();
   if (!logins.length) {
     list.append(el("p", "empty", "No logins yet. Start one and it appears here."));
@@ -86,10 +134,13 @@ function render(logins) {
     const card = el("article", "timeline");
     const who = login.identifier || login.user_id || "someone not yet known";
     card.append(el("h2", "", `${who} · ${login.client_id || "unknown app"}`));
-    card.append(el("p", "muted", `Started ${clock(login.started_at)}, ${login.events.length} exchanges`));
+    card.append(el("p", "muted", `Started ${clock(login.started_at)} (real time), ${login.events.length} exchanges`));
     const steps = el("ol", "events");
     login.events.forEach((e) => steps.append(event(e)));
-    card.append(steps);
+    const body = el("div", "timeline-body");
+    body.append(steps);
+    if (login.diagram) body.append(diagram(login.diagram, previous));
+    card.append(body);
     list.append(card);
   }
   list.querySelectorAll("details").forEach((d) => { if (open.has(d.dataset.key)) d.open = true; });

@@ -9,6 +9,7 @@ import * as ui from "./ui.js";
 async function main() {
   const config = await auth.loadConfig();
   ui.showStorage(config.cacheLocation);
+  ui.showOutbox(config.domain);
   const client = await auth.createClient(config);
 
   if (auth.isCallback()) {

@@ -93,6 +93,15 @@ export function showApiAnswer(path, result) {
 }
 
 /**
+ * Point the outbox link at this app's tenant (a bare host means https, as in auth0-spa-js).
+ * @param {string} domain the tenant, `AUTH0_DOMAIN`
+ */
+export function showOutbox(domain) {
+  const base = /^https?:\/\//.test(domain) ? domain : `https://${domain}`;
+  byId("outbox-link").href = `${base.replace(/\/+$/, "")}/_dev/outbox`;
+}
+
+/**
  * Explain where auth0-spa-js keeps the tokens in this configuration.
  * @param {string} cacheLocation "memory" or "localstorage"
  */

@@ -36,6 +36,13 @@ def test_login_by_email_code_shows_the_profile(spa_page, stack):
     ).to_have_count(2)
 
 
+def test_the_outbox_mention_links_to_this_tenants_outbox(spa_page, stack):
+    home = SpaHome(spa_page, stack.spa.base_url)
+    home.open()
+    link = spa_page.get_by_role("link", name="dev outbox")
+    expect(link).to_have_attribute("href", stack.tenant.url("_dev/outbox"))
+
+
 def test_login_by_sms_code_shows_the_phone_number(spa_page, stack):
     home, login = SpaHome(spa_page, stack.spa.base_url), UniversalLogin(spa_page)
     # The learner opens the app and chooses to log in by text message.

@@ -70,6 +70,8 @@ def test_the_outbox_and_the_inspector_have_no_axe_violation(tenant_server, page)
 
     page.goto(tenant_server.url("_dev/inspector"))
     page.get_by_role("article").first.wait_for()
+    # Checked with the login's sequence diagram drawn (Mermaid's SVG) beside its timeline.
+    page.get_by_role("img", name="Sequence diagram of this login").first.wait_for()
     # Open every exchange, so that the tables and tokens are checked too.
     for summary in page.locator("summary").all():
         summary.click()

@@ -186,3 +186,36 @@ def test_the_inspector_page_draws_a_login_as_text(tenant_server, page):
 def test_with_the_inspector_off_nothing_is_recorded(tenant_server):
     send_email_code(tenant_server, "quiet@example.com")
     assert timelines(tenant_server) == []
+
+
+def test_a_login_that_reused_the_session_is_named_and_its_logout_drawn_under_it(tenant_server):
+    browser = requests.Session()
+    first = authorize_url(tenant_server, code_challenge=pkce_pair()[1])
+    login_via_universal_login(browser, first, "sso@example.com", tenant_server)
+    # A second login in the same browser: the SSO session answers, no page asks who.
+    again = authorize_url(tenant_server, code_challenge=pkce_pair()[1])
+    callback = login_via_universal_login(browser, again, "unused", tenant_server)
+    assert "code" in query_of(callback)
+    browser.get(
+        tenant_server.url("v2/logout"),
+        params={"client_id": WEB_CLIENT, "returnTo": "http://localhost:3000/"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    newest, oldest = timelines(tenant_server)
+    assert newest["identifier"] == oldest["identifier"] == "sso@example.com"
+    assert [e["kind"] for e in newest["events"]] == ["Authorization request", "Logout"]
+    assert "Note over Tenant: SSO session still open" in newest["diagram"]
+    assert "Browser->>Tenant: GET /v2/logout" in newest["diagram"]
+    assert "/v2/logout" not in oldest["diagram"]
+
+
+def test_logins_are_listed_by_real_time_whatever_the_tenant_clock_says(tenant_server):
+    tenant_server.advance_clock(3600)
+    send_email_code(tenant_server, "ahead@example.com")
+    tenant_server.advance_clock(-3600)
+    send_email_code(tenant_server, "after@example.com")
+    assert [login["identifier"] for login in timelines(tenant_server)] == [
+        "after@example.com",
+        "ahead@example.com",
+    ]

@@ -167,3 +167,19 @@ def test_peek_decodes_header_and_payload_without_judging():
     assert decoded["payload"]["iss"] == "https://anyone.test/"
     # An opaque access token is not a JWT: nothing to show.
     assert peek("opaque-token-value") is None
+
+
+def test_the_api_page_with_the_tenant_down_says_so_in_a_page_of_its_own(make_web_app, tmp_path):
+    # Log in at a tenant of our own, with a sample API that has not fetched its keys yet.
+    with serve_tenant(tmp_path / "short-lived") as tenant:
+        app = make_web_app(AUTH0_DOMAIN=tenant.base_url)
+        auth = WebAppActions(app.test_client(), tenant)
+        auth.login()
+        api_config = {"AUTH0_DOMAIN": tenant.base_url}
+    # The tenant is gone (its port is closed); the API cannot check any token now.
+    with serve(lambda base_url: create_api(api_config)) as api:
+        app.config["API_URL"] = api.base_url
+        response = auth.client.get("/api-call")
+    assert response.status_code == 503
+    assert "The API cannot reach the login service" in response.text
+    assert api_statuses(response.text) == []
