@@ -54,7 +54,9 @@ def tenant_config(
 
 
 @contextmanager
-def run_tenant(config: Mapping, data_dir: str | Path, host: str = "127.0.0.1") -> Iterator[LocalTenant]:
+def run_tenant(
+    config: Mapping, data_dir: str | Path, host: str = "127.0.0.1"
+) -> Iterator[LocalTenant]:
     """Serve a tenant from `config` (see `tenant_config`) on a free port until the block ends.
 
     The tenant runs in this process, in a thread, its SQLite file under `data_dir`.
