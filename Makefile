@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+ASSETS_STAMP := mock_tenant/static/vendor/.built-$(shell cat mock_tenant/assets/package-lock.json mock_tenant/assets/build.mjs | cksum | cut -d' ' -f1)
 # Playwright uses the system Chromium when there is one (it cannot download a browser
 # everywhere); otherwise it installs its own on first use.
 CHROMIUM_PATH ?= $(wildcard /usr/bin/chromium)
@@ -50,7 +51,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP) ## Create .venv and install the pinned packages.
+setup: $(STAMP) $(ASSETS_STAMP) ## Create .venv and install the pinned packages.
 
 browser: $(STAMP) ## Make a Chromium available to Playwright (system one if present).
 	@if [ -n "$(CHROMIUM_PATH)" ]; then echo "Using Chromium at $(CHROMIUM_PATH)"; \
@@ -58,7 +59,7 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 
 # ---- run -----------------------------------------------------------------
 
-run-tenant: $(STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4, TLS=1 for https).
+run-tenant: $(STAMP) $(ASSETS_STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4, TLS=1 for https).
 	$(PY) -m mock_tenant --workers $(WORKERS) $(ARGS)
 
 # auth0-spa-js from npm, exactly as single_page_app/package-lock.json pins it; installed
@@ -68,6 +69,15 @@ SPA_STAMP := single_page_app/node_modules/.installed-$(shell cksum < single_page
 $(SPA_STAMP): single_page_app/package-lock.json
 	cd single_page_app && npm ci --no-audit --no-fund
 	touch $@
+
+# The browser files the tenant serves (Auth0's auth0-lock and auth0-js for the Classic login
+# pages, Mermaid for the inspector), pinned by mock_tenant/assets/package-lock.json and built
+# into mock_tenant/static/vendor/ (never committed) again only when the lock or the build
+# changes (ASSETS_STAMP, defined at the top).
+
+$(ASSETS_STAMP): mock_tenant/assets/package-lock.json mock_tenant/assets/build.mjs
+	cd mock_tenant/assets && npm ci --no-audit --no-fund && node build.mjs
+	rm -f mock_tenant/static/vendor/.built-* && touch $@
 
 # express-openid-connect for its end-to-end test, pinned by tests/e2e/express_app/package-lock.json.
 EXPRESS_STAMP := tests/e2e/express_app/node_modules/.installed-$(shell cksum < tests/e2e/express_app/package-lock.json | cut -d' ' -f1)
@@ -83,7 +93,7 @@ $(AXE_STAMP): tests/e2e/axe/package-lock.json
 	cd tests/e2e/axe && npm ci --no-audit --no-fund
 	touch $@
 
-run-spa: $(STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
+run-spa: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.spa start
@@ -94,11 +104,11 @@ reset: $(STAMP) ## Reset the running tenant between chapters: users, codes, thro
 
 # The tenant (and the sample API) start in the background, logging to var/*.log, only
 # when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
-run-native: $(STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
+run-native: $(STAMP) $(ASSETS_STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
 	@$(MAKE_CA)
 	$(PY) -m tools.run_native $(ARGS)
 
-run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
+run-web: $(STAMP) $(ASSETS_STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.web start
@@ -107,24 +117,24 @@ run-web: $(STAMP) ## Run tenant + sample API + Flask web app; open http://localh
 
 # Every test in two passes, the second only if the first passed: first every test with the
 # tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
-test: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
+test: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
 	$(MAKE) --no-print-directory test-workers
 	@if [ -z "$(ARGS)" ]; then $(MAKE) --no-print-directory test-example; fi
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
 # (restarts, load, full disks), no second pass.
-test-fast: $(STAMP) ## Run the quick tests: no browser, no hardening, one pass.
+test-fast: $(STAMP) $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass.
 	$(PY) -m pytest -m "not e2e" --ignore=tests/hardening $(ARGS)
 
-test-e2e: $(STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+test-e2e: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
 	$(PY) -m pytest -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
 # subprocesses; tests marked in_process need the app in the test process and are skipped.
 # --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
 # pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
-test-workers: $(STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
+test-workers: $(STAMP) $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
 	TENANT_WORKERS=3 $(PY) -m pytest $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 
@@ -135,7 +145,7 @@ test-workers: $(STAMP) browser ## Run the tenant's tests against 3 gunicorn work
 EXAMPLE := examples/test_your_app
 EXAMPLE_PY := $(EXAMPLE)/.venv/bin/python
 EXAMPLE_STAMP := $(EXAMPLE)/.venv/.installed-$(shell cat $(EXAMPLE)/requirements*.txt | cksum | cut -d' ' -f1)
-TENANT_SUM := $(shell find mock_tenant packaging/tenant -type f ! -path '*__pycache__*' | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
+TENANT_SUM := $(shell find mock_tenant packaging/tenant -name node_modules -prune -o -name __pycache__ -prune -o -type f -print | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
 EXAMPLE_TENANT := $(EXAMPLE)/.venv/.tenant-$(TENANT_SUM)
 
 $(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt
@@ -144,7 +154,7 @@ $(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt
 	$(EXAMPLE_PY) -m pip install --quiet -r $(EXAMPLE)/requirements.txt -r $(EXAMPLE)/requirements-test.txt
 	touch $@
 
-$(EXAMPLE_TENANT): $(EXAMPLE_STAMP)
+$(EXAMPLE_TENANT): $(EXAMPLE_STAMP) $(ASSETS_STAMP)
 	rm -rf $(EXAMPLE)/.venv/dist
 	$(EXAMPLE_PY) -m pip wheel --quiet --no-deps -w $(EXAMPLE)/.venv/dist ./packaging/tenant
 	$(EXAMPLE_PY) -m pip install --quiet --force-reinstall --no-deps $(EXAMPLE)/.venv/dist/*.whl
@@ -158,7 +168,7 @@ test-example: $(EXAMPLE_TENANT) ## Run the example project's tests with the tena
 
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
-bench: $(STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
+bench: $(STAMP) $(ASSETS_STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
 	$(PY) -m bench.run $(ARGS)
 
 lint: $(STAMP) ## Check style with ruff.
@@ -173,8 +183,9 @@ format: $(STAMP) ## Format the code with ruff.
 
 # The README's pictures, taken from the real apps on free loopback ports: pages with
 # Playwright, the terminal app with Textual's own SVG screenshots. Commit what changes.
-screenshots: $(STAMP) $(SPA_STAMP) browser ## Take the README's screenshots into docs/screenshots/.
+screenshots: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) browser ## Take the README's screenshots into docs/screenshots/.
 	$(PY) -m tools.screenshots
 
 clean: ## Remove .venv, caches and the tenant's data directory.
-	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results $(EXAMPLE)/.venv $(EXAMPLE)/test-results
+	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results mock_tenant/static/vendor \
+		$(EXAMPLE)/.venv $(EXAMPLE)/test-results

@@ -1,0 +1,34 @@
+// Build the browser files the tenant serves into ../static/vendor/, from the pinned npm packages.
+//
+// auth0-lock publishes only CommonJS (lib/), so esbuild bundles lib/browser.js, the entry Auth0's
+// own CDN build starts from (it sets window.Auth0Lock and window.Auth0LockPasswordless, and
+// loads the core-js polyfills Lock's own build bundles, pinned in devDependencies).
+// auth0-js and mermaid publish browser builds, which are copied unchanged.
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+
+const out = new URL("../static/vendor/", import.meta.url).pathname;
+mkdirSync(out, { recursive: true });
+
+const version = (name) =>
+  JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
+
+await build({
+  entryPoints: ["node_modules/auth0-lock/lib/browser.js"],
+  outfile: `${out}lock.min.js`,
+  bundle: true,
+  minify: true,
+  format: "iife",
+  target: "es2017",
+  // React's production build, as on Auth0's CDN.
+  define: { "process.env.NODE_ENV": '"production"', global: "window" },
+  legalComments: "linked",
+  logLevel: "warning",
+});
+copyFileSync("node_modules/auth0-js/dist/auth0.min.js", `${out}auth0.min.js`);
+copyFileSync("node_modules/mermaid/dist/mermaid.min.js", `${out}mermaid.min.js`);
+
+console.log(
+  `Built ${out}: auth0-lock ${version("auth0-lock")}, auth0-js ${version("auth0-js")}, ` +
+    `mermaid ${version("mermaid")}`,
+);
