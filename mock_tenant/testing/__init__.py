@@ -2,7 +2,7 @@
 
 `pytest_plugin` (loaded through the `pytest11` entry point when the package is installed)
 gives tests the `passwordless_tenant` fixture; `playwright` completes Universal Login in a
-browser page. docs/11-testing-your-app.md is the guide.
+browser page. docs/testing-your-app.md is the guide.
 """
 
 from __future__ import annotations
