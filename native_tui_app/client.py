@@ -366,6 +366,13 @@ class PasswordlessClient:
             raise errors.TenantUnreachable(
                 f"Cannot fetch the tenant's signing keys from {self.jwks.uri}."
             ) from error
+        except jwt.ImmatureSignatureError as error:
+            # `iat` (or `nbf`) later than now plus the leeway: a clock, not an attacker, is
+            # the likely cause, so say which.
+            raise errors.InvalidToken(
+                f"The ID token is not valid: {error}. It says it was issued in the future: "
+                "this computer's clock and the tenant's disagree by more than a minute."
+            ) from error
         except jwt.PyJWTError as error:
             raise errors.InvalidToken(f"The ID token is not valid: {error}") from error
         self._check_authorized_party(claims)

@@ -199,7 +199,10 @@ def callback():
         ) from None
     except joserfc.errors.JoseError as error:
         # Authlib's own ID token check (joserfc) said no.
-        _refuse_id_token(f"Authlib: {error}")
+        from_the_future = isinstance(error, joserfc.errors.InvalidClaimError) and (
+            error.claim in ("iat", "nbf")
+        )
+        _refuse_id_token(f"Authlib: {error}", from_the_future=from_the_future)
 
     if not isinstance(token.get("id_token"), str):
         _refuse_id_token("the token response has no ID token")
@@ -209,7 +212,7 @@ def callback():
             validator = auth0_client.id_token_validator()
             claims = validator.validate(token["id_token"], nonce=login_data["nonce"])
     except IdTokenError as error:
-        _refuse_id_token(str(error))
+        _refuse_id_token(str(error), from_the_future=error.from_the_future)
 
     _start_session(claims, token)
     return redirect(login_data["next"])
@@ -242,9 +245,21 @@ def _check_authorization_response() -> None:
         raise FriendlyError(400, "The login did not complete", "The answer carried no code.")
 
 
-def _refuse_id_token(reason: str):
+def _refuse_id_token(reason: str, *, from_the_future: bool = False):
     """Log why an ID token was refused and show a page; no session is created."""
     log.warning("ID token refused: %s", reason)
+    if from_the_future:
+        # A token "issued in the future" beyond the minute of leeway: the two machines'
+        # clocks disagree (or a test tenant's clock was stopped or moved).
+        raise FriendlyError(
+            400,
+            "We could not verify your login",
+            "The login service's ID token says it was issued in the future, so you are not "
+            "signed in. The clock of this computer and the login service's disagree by more "
+            "than a minute.",
+            "Check both clocks (with the mock tenant, also its dev clock: "
+            "GET /_dev/api/clock), then start again from the home page.",
+        )
     raise FriendlyError(
         400,
         "We could not verify your login",

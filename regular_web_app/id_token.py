@@ -41,6 +41,12 @@ JWKS_COOLDOWN_SECONDS = 30
 class IdTokenError(Exception):
     """The ID token failed a check; the message says which, for the log and the error page."""
 
+    def __init__(self, message: str, *, from_the_future: bool = False):
+        super().__init__(message)
+        # The token says it was issued (or becomes valid) later than this machine's now:
+        # a clock, not an attacker, is the likely cause.
+        self.from_the_future = from_the_future
+
 
 class IdTokenValidator:
     """Check ID tokens from one tenant, for one client, against the tenant's published keys."""
@@ -92,6 +98,9 @@ class IdTokenValidator:
                 leeway=LEEWAY_SECONDS,
                 options={"require": REQUIRED_CLAIMS},
             )
+        except jwt.ImmatureSignatureError as error:
+            # PyJWT: `iat` or `nbf` later than now plus the leeway.
+            raise IdTokenError(str(error), from_the_future=True) from None
         except jwt.PyJWTError as error:
             raise IdTokenError(str(error)) from None
         self._check_authorized_party(claims)

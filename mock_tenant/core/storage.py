@@ -376,6 +376,36 @@ class Storage:
             db.execute("DELETE FROM meta WHERE key = 'clock'")
 
 
+# The times the dev clock ages (core/clock.py): every stored time a rule compares with now.
+# Left out on purpose: outbox.sent_at and the inspector's times, records of when something
+# happened that pages show as wall-clock times, and no rule reads.
+AGED_COLUMNS = {
+    "signing_keys": ("created_at", "retired_at"),
+    "users": ("created_at", "updated_at"),
+    "otp_codes": ("created_at", "expires_at"),
+    "identifier_state": ("locked_until", "last_sent_at"),
+    "rate_limits": ("window_start",),
+    "grants": ("auth_time", "created_at", "revoked_at"),
+    "authorization_codes": ("expires_at", "used_at"),
+    "access_tokens": ("expires_at",),
+    "refresh_tokens": ("created_at", "expires_at", "rotated_at"),
+    "login_transactions": ("auth_time", "created_at", "expires_at", "completed_at"),
+    "sessions": ("auth_time", "expires_at"),
+    "consents": ("granted_at",),
+}
+
+
+def age_stored_state(db, seconds: int) -> None:
+    """Make every stored time `seconds` older, inside the caller's transaction."""
+    for table, columns in AGED_COLUMNS.items():
+        # 0 means "never" (no lockout, nothing sent) and NULL "not yet": both stay.
+        sets = ", ".join(
+            f"{column} = CASE WHEN {column} > 0 THEN {column} - :seconds ELSE {column} END"
+            for column in columns
+        )
+        db.execute(f"UPDATE {table} SET {sets}", {"seconds": seconds})  # noqa: S608 (fixed names)
+
+
 def secure_data_directory(database: Path) -> None:
     """Create the database's directory and file for this user only (0700, 0600), or refuse.
 

@@ -21,19 +21,22 @@ class Budget:
 
 def spend(tenant, bucket: str, limit: int) -> Budget:
     """Count one request against a bucket's hourly window and say whether it may go on."""
-    # A fixed hourly window per bucket (the suite's choice); Auth0 describes a bucket of 50
-    # that refills over the hour:
+    # A fixed window of an hour per bucket, opened by its first request (the suite's choice:
+    # the dev clock ages the window's start like any stored time); Auth0 describes a bucket
+    # of 50 that refills over the hour:
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
-        window = now - now % WINDOW_SECONDS
-        count = db.execute(
-            "INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1) "
+        # SQLite computes every SET expression from the row as it was before the update.
+        count, window = db.execute(
+            "INSERT INTO rate_limits (bucket, window_start, count) VALUES (:bucket, :now, 1) "
             "ON CONFLICT (bucket) DO UPDATE SET "
-            "count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END, "
-            "window_start = excluded.window_start RETURNING count",
-            (bucket, window),
-        ).fetchall()[0][0]
+            "count = CASE WHEN window_start + :window > :now THEN count + 1 ELSE 1 END, "
+            "window_start = CASE WHEN window_start + :window > :now "
+            "THEN window_start ELSE :now END "
+            "RETURNING count, window_start",
+            {"bucket": bucket, "now": now, "window": WINDOW_SECONDS},
+        ).fetchall()[0]
     reset_at = window + WINDOW_SECONDS
     return Budget(
         limit=limit,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 from typing import Literal, TypeVar
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -20,8 +19,8 @@ from ..web import ApiError, current_tenant, tenant_origins
 
 bp = Blueprint("dev", __name__, url_prefix="/_dev")
 
-# How far the dev API may move tenant time from real time, in seconds (ten years): times
-# are SQLite 64-bit integers and become dates on pages, so keep them near real time.
+# How far the dev API may age stored state, in seconds (ten years, in all): times are
+# SQLite 64-bit integers and become dates on pages, so keep them near real time.
 MAX_CLOCK_SHIFT = 10 * 365 * 86400
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -29,7 +28,7 @@ SimpleValue = StrictStr | StrictInt | StrictFloat | StrictBool | None
 
 
 class ClockChange(BaseModel):
-    """`POST /_dev/api/clock`: stop or restart time, and/or move it by some seconds."""
+    """`POST /_dev/api/clock`: stop or restart time, and/or age stored state by some seconds."""
 
     freeze: StrictBool | None = None
     advance: StrictInt | None = None
@@ -155,15 +154,18 @@ def reset():
 
 @bp.post("/api/clock")
 def clock():
-    """Move tenant time: `{"advance": seconds}` and/or `{"freeze": true|false}`."""
+    """Age stored state: `{"advance": seconds}`; stop or restart time: `{"freeze": bool}`."""
     tenant, change = current_tenant(), _body(ClockChange)
+    if change.advance is not None:
+        if change.advance < 0:
+            raise ApiError(
+                400, "invalid_request", "advance ages stored state; it cannot make it younger"
+            )
+        if tenant.clock.describe()["aged"] + change.advance > MAX_CLOCK_SHIFT:
+            raise ApiError(400, "invalid_request", "stored state may age at most ten years")
     if change.freeze is not None:
         tenant.clock.freeze(change.freeze)
-    if change.advance is not None:
-        if abs(tenant.clock.now() + change.advance - time.time()) > MAX_CLOCK_SHIFT:
-            raise ApiError(
-                400, "invalid_request", "the clock may move at most ten years from real time"
-            )
+    if change.advance:
         tenant.clock.advance(change.advance)
     return _json(tenant.clock.describe())
 
@@ -238,21 +240,22 @@ def inject_error():
 
 
 def clock_notice(clock: dict) -> str | None:
-    """Say how tenant time differs from real time, or None when it is real time.
+    """Say how the tenant's clock differs from plain real time, or None when it does not.
 
     static/dev.js words the banner the same way when it updates it.
     """
     if clock["frozen"]:
-        shift = round(clock["now"] - time.time())
-        return f"The tenant clock is stopped, {abs(shift)} s {_direction(shift)} real time."
-    if shift := clock["offset"]:
-        return f"The tenant clock runs {abs(shift)} s {_direction(shift)} real time."
+        behind = -clock["offset"]
+        return (
+            f"The tenant clock is stopped, {behind} s behind real time: "
+            "tokens it mints carry the stopped time."
+        )
+    if clock["aged"]:
+        return (
+            f"Stored codes, sessions, tokens and throttles were aged {clock['aged']} s "
+            "with the dev clock; tokens still carry real time."
+        )
     return None
-
-
-def _direction(shift: int) -> str:
-    """Name the side of real time that tenant time is on."""
-    return "behind" if shift < 0 else "ahead of"
 
 
 def _recipient() -> str | None:

@@ -1,10 +1,11 @@
-// What every dev page shares: the reset button and the banner shown while tenant time is not
-// real time. Changes go to the dev API as same-origin JSON fetches: the tenant refuses forms
-// and other origins there (CSRF protection, docs/reference/dev-api.md).
+// What every dev page shares: the reset button and the banner shown while the tenant clock is
+// stopped or stored state was aged. Changes go to the dev API as same-origin JSON fetches: the
+// tenant refuses forms and other origins there (CSRF protection, docs/reference/dev-api.md).
 
 const CLOCK_POLL_MS = 3000;
 const banner = document.querySelector("[data-clock-banner]");
 const bannerText = document.querySelector("[data-clock-text]");
+const clockButtons = document.querySelectorAll("[data-clock-reset]");
 
 /** POST a JSON body to the dev API and return the answer's JSON. */
 export async function post(path, body = {}) {
@@ -17,31 +18,37 @@ export async function post(path, body = {}) {
   return response.json();
 }
 
-/** Word how tenant time differs from real time, as mock_tenant/dev/views.py: clock_notice does. */
+/** Word how the tenant clock differs from real time, as mock_tenant/dev/views.py: clock_notice does. */
 function clockNotice(clock) {
-  const shift = clock.frozen ? Math.round(clock.now - Date.now() / 1000) : clock.offset;
-  const direction = shift < 0 ? "behind" : "ahead of";
-  if (clock.frozen) return `The tenant clock is stopped, ${Math.abs(shift)} s ${direction} real time.`;
-  if (shift) return `The tenant clock runs ${Math.abs(shift)} s ${direction} real time.`;
+  if (clock.frozen) {
+    return `The tenant clock is stopped, ${-clock.offset} s behind real time: `
+      + "tokens it mints carry the stopped time.";
+  }
+  if (clock.aged) {
+    return `Stored codes, sessions, tokens and throttles were aged ${clock.aged} s `
+      + "with the dev clock; tokens still carry real time.";
+  }
   return null;
 }
 
-/** Show the banner while the clock is moved or stopped, hide it otherwise. */
+/** Show the banner while the clock is stopped or stored state was aged, hide it otherwise. */
 async function updateClock() {
   try {
     const response = await fetch("/_dev/api/clock");
-    const notice = clockNotice(await response.json());
+    const clock = await response.json();
+    const notice = clockNotice(clock);
     banner.hidden = notice === null;
     if (notice !== null) bannerText.textContent = notice;
+    // Only a stopped clock can go back to real time; aged state stays aged until a reset.
+    for (const button of clockButtons) button.hidden = !clock.frozen;
   } catch {
     // The tenant stopped or restarts: keep the last banner until it answers again.
   }
 }
 
-/** Put tenant time back on real time: let it run again, then undo the shift. */
+/** Put the tenant clock back on real time (let it run again). */
 async function realTime() {
-  const clock = await post("/_dev/api/clock", { freeze: false });
-  if (clock.offset) await post("/_dev/api/clock", { advance: -clock.offset });
+  await post("/_dev/api/clock", { freeze: false });
   await updateClock();
 }
 
@@ -63,8 +70,6 @@ for (const button of document.querySelectorAll("[data-reset]")) {
   button.hidden = false;
   button.addEventListener("click", () => reset(button));
 }
-for (const button of document.querySelectorAll("[data-clock-reset]")) {
-  button.hidden = false;
-  button.addEventListener("click", realTime);
-}
+for (const button of clockButtons) button.addEventListener("click", realTime);
+updateClock();
 setInterval(updateClock, CLOCK_POLL_MS);

@@ -9,7 +9,9 @@ the chapters:
   `http://127.0.0.1:4000` and `http://localhost:3010` are rewritten to those servers first,
   and `.venv/bin/python` to the interpreter running the tests. A ```` ```text output ````
   block right after a runnable block is its expected output: each of its lines must appear
-  in what the block printed, in order (`...` matches anything within a line).
+  in what the block printed, in order (`...` matches anything within a line). The chapters'
+  blocks also run in order, each chapter's twice in a row, on one tenant, in
+  tests/e2e/test_workshop_walk.py (`run_block` is shared).
 - Every `path/to/file.py: name` pointer names a file that exists and a definition in it
   (`function`, `Class`, `Class.method`, or a module-level name); for `.js`, a function.
 - Every relative link (and `#anchor`) leads to a file (and a heading) that exists.
@@ -318,9 +320,8 @@ def live_servers(tmp_path):
             yield tenant.base_url, api.base_url
 
 
-@pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
-def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, tmp_path):
-    tenant_url, api_url = live_servers
+def run_block(block: Block, tenant_url: str, api_url: str, tmp_path: Path) -> str | None:
+    """Run a runnable block against live servers; say what went wrong, or return None."""
     script = localize(block.text, tenant_url, api_url)
     # The learner's shell settings (AUTH0_DOMAIN=...) must not reach the block.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "MOCK_TENANT_"))}
@@ -335,11 +336,21 @@ def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, t
         timeout=BLOCK_TIMEOUT,
     )
     report = f"\n--- script\n{script}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    assert result.returncode == 0, f"{block.where} exited with {result.returncode}{report}"
+    if result.returncode != 0:
+        return f"{block.where} exited with {result.returncode}{report}"
     expected = expected_output(block)
     if expected is not None:
         problem = output_problem(localize(expected, tenant_url, api_url), result.stdout)
-        assert problem is None, f"{block.where}: {problem}{report}"
+        if problem is not None:
+            return f"{block.where}: {problem}{report}"
+    return None
+
+
+@pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
+def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, tmp_path):
+    tenant_url, api_url = live_servers
+    problem = run_block(block, tenant_url, api_url, tmp_path)
+    assert problem is None, problem
 
 
 @pytest.mark.parametrize("found", POINTERS, ids=[f"{p.where} {p.value}" for p in POINTERS])

@@ -65,7 +65,7 @@ def test_the_outbox_and_the_inspector_have_no_axe_violation(tenant_server, page)
     tenant_server.advance_clock(60)
     page.goto(tenant_server.url("_dev/outbox"))
     page.get_by_role("button", name="Copy the code sent to axe@example.com").wait_for()
-    page.get_by_text("The tenant clock runs 60 s ahead").wait_for()
+    page.get_by_text("were aged 60 s with the dev clock").wait_for()
     assert violations(page) == []
 
     page.goto(tenant_server.url("_dev/inspector"))

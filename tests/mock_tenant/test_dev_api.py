@@ -1,6 +1,7 @@
 """The dev API and outbox: reset, clock, users, key rotation, injected errors, outbox page."""
 
 import re
+import sqlite3
 import time
 
 import jwt
@@ -9,6 +10,7 @@ import requests
 
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
+from mock_tenant.core.storage import AGED_COLUMNS, SCHEMA
 from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import (
     TIMEOUT,
@@ -48,31 +50,77 @@ def test_reset_forgets_users_codes_tokens_and_messages_but_keeps_keys(tenant_ser
     assert refresh(tenant_server, tokens["refresh_token"]).status_code == 403
     assert otp_token(tenant_server, "pending@example.com", "000000").status_code == 403
     clock = _api(tenant_server, "GET", "clock").json()
-    assert clock["offset"] == 0 and clock["frozen"] is False
+    assert clock["offset"] == 0 and clock["aged"] == 0 and clock["frozen"] is False
     assert abs(clock["now"] - time.time()) < 5
     assert _kids(tenant_server) == kids
 
 
-def test_the_clock_advances_and_freezes(tenant_server):
-    before = _api(tenant_server, "GET", "clock").json()["now"]
-    # Advance an hour.
+def test_the_clock_ages_stored_state_and_freezes(tenant_server):
+    # Advance an hour: stored state ages, tenant time stays real time.
     advanced = _api(tenant_server, "POST", "clock", json={"advance": 3600}).json()
-    assert advanced["offset"] == 3600
-    assert 3600 <= advanced["now"] - before <= 3605
-    # Freeze: time stands still, and advancing moves it by exactly that much.
+    assert advanced["aged"] == 3600 and advanced["offset"] == 0
+    assert abs(advanced["now"] - time.time()) < 5
+    # Freeze: time stands still; advancing ages state and leaves the stopped time alone.
     frozen = _api(tenant_server, "POST", "clock", json={"freeze": True}).json()
     assert frozen["frozen"] is True
     moved = _api(tenant_server, "POST", "clock", json={"advance": 10}).json()
-    assert moved["now"] == frozen["now"] + 10
-    assert _api(tenant_server, "GET", "clock").json()["now"] == frozen["now"] + 10
-    # Unfreeze: time runs again from where it stood.
+    assert moved["now"] == frozen["now"] and moved["aged"] == 3610
+    assert _api(tenant_server, "GET", "clock").json()["now"] == frozen["now"]
+    # Unfreeze: back on real time.
     running = _api(tenant_server, "POST", "clock", json={"freeze": False}).json()
-    assert running["frozen"] is False
-    assert frozen["now"] + 10 <= running["now"] <= frozen["now"] + 15
+    assert running["frozen"] is False and running["offset"] == 0
+    assert abs(running["now"] - time.time()) < 5
+
+
+def test_after_the_clock_advances_old_codes_are_expired_and_new_tokens_carry_real_time(
+    tenant_server,
+):
+    # Chapter 3's lesson: a code from before the advance has outlived its three minutes.
+    old_code = send_email_code(tenant_server, "aged@example.com")
+    tenant_server.advance_clock(181)
+    expired = otp_token(tenant_server, "aged@example.com", old_code)
+    assert_error(
+        expired,
+        403,
+        "invalid_grant",
+        "The verification code has expired. Please try to login again.",
+    )
+    # A login afterwards gets an ID token PyJWT accepts now, with no leeway at all: the
+    # advance aged the stored state and left the time stamped into tokens alone.
+    tokens = login(tenant_server, "aged@example.com")
+    claims = verify_jwt(tenant_server, tokens["id_token"], NATIVE_CLIENT)
+    assert abs(claims["iat"] - time.time()) < 5
+    # So does a login after a whole day has passed, with SSO sessions and codes long gone.
+    tenant_server.advance_clock(86400)
+    claims = verify_jwt(
+        tenant_server, login(tenant_server, "aged@example.com")["id_token"], NATIVE_CLIENT
+    )
+    assert abs(claims["iat"] - time.time()) < 5
+
+
+# Stored times the clock leaves alone on purpose: records of when something happened.
+NOT_AGED = {("outbox", "sent_at"), ("inspector_logins", "started_at")}
+NOT_AGED |= {("inspector_logins", "updated_at"), ("inspector_events", "at")}
+
+
+def test_every_stored_time_is_aged_by_the_clock_or_left_alone_on_purpose():
+    # A table added later with an expiry the clock does not age would make "advance" lie.
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    times = {
+        (table, column[1])
+        for table in tables
+        for column in db.execute(f"PRAGMA table_info({table})")
+        if re.fullmatch(r".*_at|.*_until|.*_start|auth_time|at", column[1])
+    }
+    aged = {(table, column) for table, columns in AGED_COLUMNS.items() for column in columns}
+    assert times - NOT_AGED == aged
 
 
 @pytest.mark.parametrize(
-    "body", [{"advance": "10"}, {"advance": 1.5}, {"advance": True}, {"freeze": "yes"}]
+    "body",
+    [{"advance": "10"}, {"advance": 1.5}, {"advance": True}, {"advance": -10}, {"freeze": "yes"}],
 )
 def test_the_clock_refuses_bad_values(tenant_server, body):
     assert_error(_api(tenant_server, "POST", "clock", json=body), 400, "invalid_request")
@@ -321,7 +369,7 @@ def test_a_leading_space_is_read_as_a_plus_only_before_digits(tenant_server):
     assert answer.json() == []
 
 
-def test_the_dev_pages_show_a_banner_while_the_clock_is_moved(tenant_server):
+def test_the_dev_pages_show_a_banner_while_state_is_aged_or_the_clock_stopped(tenant_server):
     for path in ("_dev/outbox", "_dev/inspector"):
         page = requests.get(tenant_server.url(path), timeout=TIMEOUT).text
         assert '<div class="clock-banner" data-clock-banner hidden>' in page
@@ -329,10 +377,10 @@ def test_the_dev_pages_show_a_banner_while_the_clock_is_moved(tenant_server):
     for path in ("_dev/outbox", "_dev/inspector"):
         page = requests.get(tenant_server.url(path), timeout=TIMEOUT).text
         assert '<div class="clock-banner" data-clock-banner >' in page
-        assert "The tenant clock runs 3600 s ahead of real time." in page
+        assert "Stored codes, sessions, tokens and throttles were aged 3600 s" in page
     _api(tenant_server, "POST", "clock", json={"freeze": True})
     page = requests.get(tenant_server.url("_dev/outbox"), timeout=TIMEOUT).text
-    assert re.search(r"The tenant clock is stopped, 3(599|600) s ahead of real time.", page)
+    assert re.search(r"The tenant clock is stopped, [01] s behind real time", page)
 
 
 @pytest.mark.tenant_config(dev_api=False)

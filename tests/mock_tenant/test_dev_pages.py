@@ -1,9 +1,10 @@
 """The dev pages in a browser: the outbox updates in place, copies codes, resets the tenant."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.constants import NATIVE_CLIENT
-from tests.mock_tenant.helpers import send_email_code, send_sms_code, start
+from tests.mock_tenant.helpers import freeze_clock, send_email_code, send_sms_code, start
 
 PHONE_WIDTH = 375
 
@@ -63,13 +64,17 @@ def test_the_reset_button_empties_the_outbox_and_the_inspector(tenant_server, pa
 
 
 @pytest.mark.e2e
-def test_the_clock_banner_puts_the_tenant_back_on_real_time(tenant_server, page):
+def test_the_clock_banner_says_state_was_aged_and_puts_a_stopped_clock_back(tenant_server, page):
     tenant_server.advance_clock(600)
+    freeze_clock(tenant_server)
     page.goto(tenant_server.url("_dev/inspector"))
-    banner = page.get_by_role("status").filter(has_text="The tenant clock runs 600 s ahead")
-    banner.wait_for()
+    stopped = page.get_by_role("status").filter(has_text="The tenant clock is stopped")
+    stopped.wait_for()
     page.get_by_role("button", name="Back to real time").click()
-    banner.wait_for(state="hidden")
+    stopped.wait_for(state="hidden")
+    # Aged state stays aged (only a reset forgets it), and the banner keeps saying so.
+    page.get_by_role("status").filter(has_text="were aged 600 s").wait_for()
+    expect(page.get_by_role("button", name="Back to real time")).to_be_hidden()
     clock = page.evaluate("() => fetch('/_dev/api/clock').then((r) => r.json())")
     assert clock["frozen"] is False
     assert clock["offset"] == 0

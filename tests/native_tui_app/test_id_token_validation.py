@@ -63,6 +63,12 @@ def test_the_issuer_without_its_trailing_slash_is_refused(client, key_server):
         client.validate_id_token(key_server.sign(iss=key_server.base_url))
 
 
+def test_a_token_from_the_future_names_the_clocks_as_the_likely_cause(client, key_server):
+    token = key_server.sign(iat=int(time.time()) + 300)
+    with pytest.raises(errors.InvalidToken, match="issued in the future: this computer's clock"):
+        client.validate_id_token(token)
+
+
 @pytest.mark.parametrize("seconds", [45, -45])
 def test_a_clock_difference_within_the_minute_of_leeway_is_forgiven(client, key_server, seconds):
     # The tenant's clock runs 45 s ahead of ours (iat in our future), or behind (exp just past).

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
 import pytest
 
+import mock_tenant.core.clock
 from tests.regular_web_app.conftest import (
     HTML_ERROR_PAGE,
     WebAppActions,
@@ -234,4 +238,21 @@ def test_a_wrong_client_secret_shows_a_friendly_page(make_web_app, tenant_server
     # The tenant answers 401 invalid_client; the visitor sees a page, not a crash.
     assert response.status_code == 400
     assert "The login did not complete" in response.text
+    assert "user" not in auth.session()
+
+
+@pytest.mark.parametrize("ahead", [90, 300])
+def test_an_id_token_from_the_future_names_the_clock_as_the_likely_cause(
+    auth, client, tenant_server, monkeypatch, ahead
+):
+    if tenant_server.app is None:
+        pytest.skip("the tenant runs in other processes: its clock cannot be moved from here")
+    # The tenant's machine runs ahead of the app's: 90 s passes Authlib's two minutes of
+    # leeway and fails the app's own minute; 300 s fails Authlib's check first.
+    fast = SimpleNamespace(time=lambda: time.time() + ahead)
+    monkeypatch.setattr(mock_tenant.core.clock, "time", fast)
+    response = client.get(auth.callback_url())
+    assert response.status_code == 400
+    assert "says it was issued in the future" in response.text
+    assert "clock" in response.text
     assert "user" not in auth.session()
