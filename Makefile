@@ -13,6 +13,8 @@ ASSETS_STAMP := mock_tenant/static/vendor/.built-$(shell cat mock_tenant/assets/
 CHROMIUM_PATH ?= $(wildcard /usr/bin/chromium)
 export CHROMIUM_PATH
 ARGS ?=
+# Arguments for the example project's pytest (`make test-example EXAMPLE_ARGS=-x`).
+EXAMPLE_ARGS ?=
 WORKERS ?= 1
 # The tests that `make test-workers` runs against a tenant of several processes.
 WORKER_TESTS := tests/mock_tenant tests/hardening
@@ -34,8 +36,8 @@ export SSL_CERT_FILE := $(TLS_CA)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa run-embedded reset test test-fast test-e2e \
-	test-workers bench lint format screenshots clean
+.PHONY: help setup browser run-tenant run-web run-native run-spa run-embedded reset test test-fast \
+	test-e2e test-workers test-example bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -127,6 +129,7 @@ run-embedded: $(STAMP) $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js log
 test: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(ARGS)
 	$(MAKE) --no-print-directory test-workers
+	@if [ -z "$(ARGS)" ]; then $(MAKE) --no-print-directory test-example; fi
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
 # (restarts, load, full disks), no second pass.
@@ -143,6 +146,34 @@ test-e2e: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) br
 test-workers: $(STAMP) $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
 	TENANT_WORKERS=3 $(PY) -m pytest $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
+
+# The example of outside use: a project of its own (examples/test_your_app) with its own
+# virtualenv and pinned requirements, into which the tenant goes from its wheel, as into
+# anyone's project. The requirements install once; the tenant again whenever a file of
+# mock_tenant/ or packaging/tenant/ changes. pip's cache makes both quick after the first.
+EXAMPLE := examples/test_your_app
+EXAMPLE_PY := $(EXAMPLE)/.venv/bin/python
+EXAMPLE_STAMP := $(EXAMPLE)/.venv/.installed-$(shell cat $(EXAMPLE)/requirements*.txt | cksum | cut -d' ' -f1)
+TENANT_SUM := $(shell find mock_tenant packaging/tenant -name node_modules -prune -o -name __pycache__ -prune -o -type f -print | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
+EXAMPLE_TENANT := $(EXAMPLE)/.venv/.tenant-$(TENANT_SUM)
+
+$(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt
+	rm -rf $(EXAMPLE)/.venv
+	$(PYTHON) -m venv $(EXAMPLE)/.venv
+	$(EXAMPLE_PY) -m pip install --quiet -r $(EXAMPLE)/requirements.txt -r $(EXAMPLE)/requirements-test.txt
+	touch $@
+
+$(EXAMPLE_TENANT): $(EXAMPLE_STAMP) $(ASSETS_STAMP)
+	rm -rf $(EXAMPLE)/.venv/dist
+	$(EXAMPLE_PY) -m pip wheel --quiet --no-deps -w $(EXAMPLE)/.venv/dist ./packaging/tenant
+	$(EXAMPLE_PY) -m pip install --quiet --force-reinstall --no-deps $(EXAMPLE)/.venv/dist/*.whl
+	$(EXAMPLE_PY) -m pip install --quiet $(EXAMPLE)/.venv/dist/*.whl
+	rm -f $(EXAMPLE)/.venv/.tenant-* && touch $@
+
+test-example: $(EXAMPLE_TENANT) ## Run the example project's tests with the tenant installed from its wheel.
+	@if [ -z "$(CHROMIUM_PATH)" ]; then $(EXAMPLE_PY) -m playwright install chromium; fi
+	$(EXAMPLE)/.venv/bin/passwordless-tenant --help > /dev/null
+	cd $(EXAMPLE) && .venv/bin/python -m pytest $(EXAMPLE_ARGS)
 
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
@@ -165,4 +196,5 @@ screenshots: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) browser ## Take the README's 
 	$(PY) -m tools.screenshots
 
 clean: ## Remove .venv, caches and the tenant's data directory.
-	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results mock_tenant/static/vendor
+	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results mock_tenant/static/vendor \
+		$(EXAMPLE)/.venv $(EXAMPLE)/test-results

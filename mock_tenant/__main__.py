@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line, with MOCK_TENANT_* environment variables as defaults."""
     env = os.environ.get
     parser = argparse.ArgumentParser(
-        prog="python -m mock_tenant",
+        prog=_program_name(),
         description="Run a local tenant that answers like Auth0's Authentication API.",
     )
     parser.add_argument(
@@ -76,6 +76,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="worker processes; more than 1 runs under gunicorn (default 1)",
     )
     return parser.parse_args(argv)
+
+
+def _program_name() -> str:
+    """Name the command as it was typed: the installed `passwordless-tenant`, or `-m`."""
+    if os.path.basename(sys.argv[0]) == "passwordless-tenant":
+        return "passwordless-tenant"
+    return "python -m mock_tenant"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,89 @@
+"""Your app on a free port, pointed at the local tenant that the passwordless-tenant plugin runs."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from app import create_app
+from werkzeug.serving import make_server
+
+from mock_tenant.testing import tenant_config
+
+CLIENT_ID = "your-app"
+# A test value: the tenant and the app only ever see each other on this machine.
+CLIENT_SECRET = "your-app-secret-for-tests"
+
+
+class AppServer:
+    """Your app served from a thread, on a port chosen before the tenant starts."""
+
+    def __init__(self):
+        self.server = make_server("localhost", 0, lambda environ, start: [], threaded=True)
+        self.url = f"http://localhost:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def point_at(self, tenant) -> str:
+        """Serve a new app configured for this tenant; return the app's URL."""
+        self.server.app = create_app(
+            {
+                "AUTH0_DOMAIN": tenant.domain,
+                "AUTH0_CLIENT_ID": CLIENT_ID,
+                "AUTH0_CLIENT_SECRET": CLIENT_SECRET,
+                "APP_SECRET_KEY": "test-secret-key",
+            }
+        )
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving."""
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """Bind your app's port first: the tenant's config needs its callback URL."""
+    server = AppServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def passwordless_tenant_config(app_server):
+    """Register your app with the tenant, as you would in Auth0's dashboard."""
+    return tenant_config(
+        clients=[
+            {
+                "name": "Your App",
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "app_type": "regular_web",
+                # Authlib's default way of sending the secret.
+                "token_endpoint_auth_method": "client_secret_basic",
+                "grant_types": ["authorization_code", "refresh_token"],
+                "callbacks": [app_server.url + "/callback"],
+                "allowed_logout_urls": [app_server.url + "/"],
+            }
+        ],
+        users=[{"email": "ada@example.com"}, {"phone_number": "+15555550100"}],
+    )
+
+
+@pytest.fixture
+def app_url(app_server, passwordless_tenant) -> str:
+    """Return the URL of your app, talking to this test's tenant."""
+    return app_server.point_at(passwordless_tenant)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Use the Chromium named by CHROMIUM_PATH when there is one (CI images often have one)."""
+    path = os.environ.get("CHROMIUM_PATH")
+    if path and Path(path).exists():
+        # --no-sandbox: CI often runs as root, where Chromium's sandbox cannot start.
+        return {**browser_type_launch_args, "executable_path": path, "args": ["--no-sandbox"]}
+    return browser_type_launch_args
