@@ -32,3 +32,8 @@ WRONG_EMAIL = "Wrong email or verification code."
 WRONG_PHONE = "Wrong phone number or verification code."
 EXPIRED = "The verification code has expired. Please try to login again."
 TOO_MANY = "You've reached the maximum number of attempts. Please try to login again."
+
+# The machine-to-machine client for the Management API (users), and that API's scopes.
+MANAGEMENT_CLIENT = "demo-management-client"
+MANAGEMENT_SECRET = "demo-management-client-secret"
+USER_SCOPES = "read:users create:users update:users delete:users"

@@ -29,7 +29,7 @@ from ..core.grants import (
 )
 from ..core.identifiers import IdentifierError, normalize
 from ..core.tenant import Tenant
-from ..web import echo
+from ..web import ApiError, echo
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 
@@ -260,5 +260,7 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
                 self.request.payload.scope,
             )
         except management.TokenRequestError as error:
-            raise AccessDeniedError(error.description) from None
+            # Not Authlib's error class: it refuses the quotes of Auth0's own wording
+            # (RFC 6749 5.2 leaves `"` out of error_description; Auth0 does not).
+            raise ApiError(403, error.error, error.description) from None
         return 200, body, default_json_headers
