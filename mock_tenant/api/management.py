@@ -100,9 +100,10 @@ def _boolean(name: str, default: bool) -> bool:
     text = request.args.get(name)
     if text is None:
         return default
-    if text not in ("true", "false"):
+    # Case-insensitive, as Auth0's validator (Joi) converts booleans by default.
+    if text.lower() not in ("true", "false"):
         raise _query_error(f"'Expected type boolean but found type string' on property {name}.")
-    return text == "true"
+    return text.lower() == "true"
 
 
 def _only_known_parameters(known: set[str]) -> None:
