@@ -442,6 +442,9 @@ def test_a_created_user_logs_in_with_a_code_and_is_that_user(api, tenant_server)
     assert response.status_code == 200, response.text
     claims = jwt.decode(response.json()["id_token"], options={"verify_signature": False})
     assert claims["sub"] == user["user_id"]
+    # The right code proved the number: the user is verified now.
+    assert user["phone_verified"] is False
+    assert api.call("GET", f"users/{user['user_id']}").json()["phone_verified"] is True
 
 
 def test_the_inspector_shows_management_calls_without_the_token(api, tenant_server):
