@@ -47,6 +47,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
 
     # The HTTP surface an Auth0 client talks to, then the hosted login pages.
     app.register_blueprint(api.views.bp)
+    # Auth0's Management API, the users part (machine-to-machine tokens).
+    app.register_blueprint(api.management.bp)
     app.register_blueprint(login.pages.bp)
     app.register_blueprint(api.cross_origin.bp)
     app.register_blueprint(login.cross_origin.bp)

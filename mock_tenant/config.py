@@ -23,8 +23,11 @@ LOCALES = Path(__file__).with_name("locales")
 
 # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
 OTP_GRANT = "http://auth0.com/oauth/grant-type/passwordless/otp"
-# `implicit` covers the implicit and hybrid response types of /authorize, as in Auth0.
-GrantType = Literal["authorization_code", "implicit", "refresh_token", OTP_GRANT]
+# `implicit` covers the implicit and hybrid response types of /authorize, as in Auth0;
+# `client_credentials` is for machine-to-machine (`non_interactive`) applications.
+GrantType = Literal[
+    "authorization_code", "implicit", "refresh_token", OTP_GRANT, "client_credentials"
+]
 
 
 class ConfigError(Exception):
@@ -70,7 +73,8 @@ class Client(Model):
     name: str = Field(min_length=1, max_length=100)
     client_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     client_secret: str | None = Field(default=None, min_length=16)
-    app_type: Literal["regular_web", "native", "spa"]
+    # `non_interactive` is Auth0's name for a machine-to-machine application.
+    app_type: Literal["regular_web", "native", "spa", "non_interactive"]
     token_endpoint_auth_method: Literal["none", "client_secret_post", "client_secret_basic"]
     grant_types: list[GrantType]
     callbacks: list[str] = []
@@ -111,6 +115,10 @@ class Client(Model):
         # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/spa
         if self.app_type == "spa" and OTP_GRANT in self.grant_types:
             raise ValueError("single-page apps may not use the passwordless OTP grant")
+        # https://auth0.com/docs/get-started/authentication-and-authorization-flow/client-credentials-flow:
+        # the client credentials grant is for confidential applications only.
+        if public and "client_credentials" in self.grant_types:
+            raise ValueError("client_credentials needs a client with a secret")
         return self
 
     @property
@@ -210,6 +218,26 @@ class ResourceServer(Model):
     # verifiable ones (never a localhost callback). On for APIs made in the Dashboard.
     # https://auth0.com/docs/get-started/applications/third-party-applications/user-consent-and-third-party-applications
     skip_consent_for_verifiable_first_party_clients: bool = True
+
+
+# The Management API's identifier, written as Auth0's docs write it; `{domain}` stands for
+# the tenant's host and port (`127.0.0.1:4000`). https://auth0.com/docs/api/management/v2
+MANAGEMENT_API_AUDIENCE = "https://{domain}/api/v2/"
+# The users part of the Management API that this tenant answers.
+# https://auth0.com/docs/get-started/apis/scopes/management-api-scopes
+MANAGEMENT_API_SCOPES = ("read:users", "create:users", "update:users", "delete:users")
+
+
+class ClientGrant(Model):
+    """A machine-to-machine application's right to an API (Management API `client-grant`).
+
+    https://auth0.com/docs/api/management/v2/client-grants/post-client-grants
+    """
+
+    client_id: str
+    # "https://{domain}/api/v2/" (the Management API) or a resource server's identifier.
+    audience: str = Field(min_length=1)
+    scope: list[str] = []
 
 
 class SeedUser(Model):
@@ -337,6 +365,7 @@ class TenantConfig(Model):
     clients: list[Client]
     connections: list[Connection]
     resource_servers: list[ResourceServer] = []
+    client_grants: list[ClientGrant] = []
     users: list[SeedUser] = []
     # Runtime settings, given on the command line rather than in the file.
     issuer: str = "http://127.0.0.1:4000/"
@@ -358,6 +387,32 @@ class TenantConfig(Model):
             raise ValueError("issuer must end with '/', as Auth0's does")
         return self
 
+    @model_validator(mode="after")
+    def _known_client_grants(self) -> TenantConfig:
+        """Require each client grant to name a client, an API and scopes that API defines."""
+        for i, grant in enumerate(self.client_grants):
+            where = f"client_grants[{i}]"
+            client = self.client(grant.client_id)
+            if client is None:
+                raise ValueError(f"{where}.client_id: no client {grant.client_id!r}")
+            if "client_credentials" not in client.grant_types:
+                raise ValueError(
+                    f"{where}.client_id: {grant.client_id!r} lacks the client_credentials grant"
+                )
+            known = self.api_scopes(grant.audience)
+            if known is None:
+                raise ValueError(
+                    f"{where}.audience: neither {MANAGEMENT_API_AUDIENCE!r} "
+                    "nor a resource server's identifier"
+                )
+            unknown = sorted(set(grant.scope) - set(known))
+            if unknown:
+                raise ValueError(f"{where}.scope: {unknown} not among {sorted(known)}")
+        pairs = [(g.client_id, g.audience) for g in self.client_grants]
+        if len(set(pairs)) != len(pairs):
+            raise ValueError("client_grants: two grants for one client and audience")
+        return self
+
     @property
     def rules(self) -> Rules:
         """Return the rules in force: the profile's, with `[tenant.rules]` applied."""
@@ -375,6 +430,20 @@ class TenantConfig(Model):
     def resource_server(self, identifier: str | None) -> ResourceServer | None:
         """Return the API with this identifier, or None."""
         return next((r for r in self.resource_servers if r.identifier == identifier), None)
+
+    def api_scopes(self, audience: str) -> tuple[str, ...] | None:
+        """Return the scopes an API (as written in a client grant) defines, or None."""
+        if audience == MANAGEMENT_API_AUDIENCE:
+            return MANAGEMENT_API_SCOPES
+        api = self.resource_server(audience)
+        return tuple(s.value for s in api.scopes) if api else None
+
+    def client_grant(self, client_id: str, audience: str) -> ClientGrant | None:
+        """Return the grant of a client to an API (audience as written in the file), or None."""
+        return next(
+            (g for g in self.client_grants if (g.client_id, g.audience) == (client_id, audience)),
+            None,
+        )
 
     def with_settings(self, **settings) -> TenantConfig:
         """Return a copy with some `[tenant]` settings replaced, validated again."""

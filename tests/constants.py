@@ -37,3 +37,8 @@ TOO_MANY = "You've reached the maximum number of attempts. Please try to login a
 EMBEDDED_CLIENT = "demo-embedded-login"
 EMBEDDED_ORIGIN = "http://localhost:3002"
 EMBEDDED_CALLBACK = EMBEDDED_ORIGIN + "/"
+
+# The machine-to-machine client for the Management API (users), and that API's scopes.
+MANAGEMENT_CLIENT = "demo-management-client"
+MANAGEMENT_SECRET = "demo-management-client-secret"
+USER_SCOPES = "read:users create:users update:users delete:users"

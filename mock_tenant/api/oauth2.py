@@ -161,6 +161,7 @@ class AuthorizationServer(FlaskAuthorizationServer):
             [token_endpoint.PkceCodeChallenge(tenant.config.rules)],
         )
         self.register_grant(token_endpoint.RefreshTokenGrant)
+        self.register_grant(token_endpoint.ClientCredentialsGrant)
         self.register_endpoint(RevocationEndpoint)
 
     def query_client(self, client_id: str) -> OAuthClient | None:

@@ -199,6 +199,7 @@ def redeem(
         identifier=identifier,
         now=tenant.clock.now(),
     )
+    users.mark_verified(db, user["user_id"])
     return Redemption(outcome, user)
 
 

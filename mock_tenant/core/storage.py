@@ -34,6 +34,13 @@ CREATE TABLE IF NOT EXISTS users (
     updated_at INTEGER NOT NULL,
     UNIQUE (connection, identifier)
 );
+-- What the Management API keeps on a user beyond its token claims (Auth0's user fields).
+CREATE TABLE IF NOT EXISTS user_attributes (
+    user_id TEXT PRIMARY KEY,
+    verified INTEGER,               -- email_verified or phone_verified; NULL: true (logged in)
+    user_metadata TEXT NOT NULL DEFAULT '{}',
+    app_metadata TEXT NOT NULL DEFAULT '{}'
+);
 -- One row per identifier: a new code replaces the old one, so only the newest is valid.
 CREATE TABLE IF NOT EXISTS otp_codes (
     connection TEXT NOT NULL,
@@ -193,6 +200,7 @@ CREATE TABLE IF NOT EXISTS injected_errors (
 # clients holding the JWKS keep working.
 RESETTABLE_TABLES = (
     "users",
+    "user_attributes",
     "otp_codes",
     "identifier_state",
     "rate_limits",

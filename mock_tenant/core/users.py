@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import secrets
 import urllib.parse
 
 from . import events
@@ -36,15 +37,31 @@ def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: 
     Runs inside the caller's transaction; announces `user_created` for a new user (a
     listener runs before the transaction commits, so it must only take note).
     """
+    # By identifier, not by the derived id: the Management API may have given an existing
+    # user a new address, and that user keeps its id (then the derived id may be taken too,
+    # and a new user gets a random one).
+    select = "SELECT * FROM users WHERE connection = ? AND identifier = ?"
+    row = db.execute(select, (connection, identifier)).fetchone()
+    if row is not None:
+        return dict(row)
     uid = user_id(secret, connection, identifier)
-    created = db.execute(
+    if get(db, uid) is not None:
+        uid = f"{connection}|{secrets.token_hex(12)}"
+    db.execute(
         "INSERT INTO users (user_id, connection, identifier, profile, created_at, updated_at) "
-        "VALUES (?, ?, ?, '{}', ?, ?) ON CONFLICT DO NOTHING",
+        "VALUES (?, ?, ?, '{}', ?, ?)",
         (uid, connection, identifier, now, now),
-    ).rowcount
-    if created:
-        events.user_created.send(user_id=uid, connection=connection)
+    )
+    events.user_created.send(user_id=uid, connection=connection)
     return get(db, uid)
+
+
+def mark_verified(db, uid: str) -> None:
+    """Record that a user proved their address or number by a code or link (inside a write)."""
+    # A right code proves the address: Auth0 reports passwordless users as verified once
+    # they have logged in (`email_verified: true` in go-auth0's TestSendEmail recording).
+    # Only users the Management API made unverified have a row to change.
+    db.execute("UPDATE user_attributes SET verified = 1 WHERE user_id = ? AND verified = 0", (uid,))
 
 
 def exists(db, connection: str, identifier: str) -> bool:
@@ -108,6 +125,7 @@ def delete(tenant, uid: str) -> bool:
             (now, uid),
         ).fetchall()
         deleted = db.execute("DELETE FROM users WHERE user_id = ?", (uid,)).rowcount
+        db.execute("DELETE FROM user_attributes WHERE user_id = ?", (uid,))
     for row in revoked:
         events.grant_revoked.send(grant_id=row["grant_id"], reason="user deleted")
     return bool(deleted)

@@ -42,6 +42,7 @@ WATCHED = (
     "/userinfo",
     "/v2/logout",
     "/oidc/logout",
+    "/api/v2/",
 )
 HIDDEN = {"client_secret", "otp", "code", "code_verifier", "verification_code", "csrf_token"}
 FINGERPRINTED = {"refresh_token", "token", "access_token"}
@@ -311,9 +312,11 @@ def _kind(params: dict, response) -> str:
     path = request.path
     grant = params.get("grant_type", "")
     if path == "/oauth/token":
-        name = {"authorization_code": "Code exchange", "refresh_token": "Refresh"}.get(
-            grant, "OTP grant" if grant.endswith("passwordless/otp") else "Token request"
-        )
+        name = {
+            "authorization_code": "Code exchange",
+            "refresh_token": "Refresh",
+            "client_credentials": "Client credentials (machine to machine)",
+        }.get(grant, "OTP grant" if grant.endswith("passwordless/otp") else "Token request")
         return name
     names = {
         "/authorize": "Authorization request",
@@ -329,4 +332,6 @@ def _kind(params: dict, response) -> str:
         "/v2/logout": "Logout",
         "/oidc/logout": "Logout (OIDC)",
     }
+    if path.startswith("/api/v2/"):
+        return f"Management API: {request.method} {path}"
     return names.get(path, path)

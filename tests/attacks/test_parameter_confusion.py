@@ -217,7 +217,6 @@ def test_the_spa_may_ask_for_a_code_but_never_redeem_it_at_the_token_endpoint(te
     "grant_type",
     [
         "password",
-        "client_credentials",
         "implicit",
         "token",
         "",
@@ -241,6 +240,15 @@ def test_a_grant_the_tenant_does_not_offer_is_refused(tenant_server, grant_type)
     response = token(tenant_server, body)
     assert response.status_code == 400
     assert response.json()["error"] in ("unsupported_grant_type", "invalid_request")
+
+
+def test_a_public_client_cannot_use_the_machine_to_machine_grant(tenant_server):
+    # client_credentials exists for non_interactive apps (the Management API); a public
+    # client has no secret to prove who it is, so it gets no token (RFC 6749 4.4).
+    body = {"grant_type": "client_credentials", "client_id": NATIVE_CLIENT, "audience": "x"}
+    response = token(tenant_server, body)
+    assert response.status_code in (401, 403)
+    assert "access_token" not in response.json()
 
 
 def test_an_otp_grant_with_an_authorization_codes_parameters_is_refused(tenant_server):

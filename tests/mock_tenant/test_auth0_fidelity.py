@@ -406,3 +406,55 @@ def test_cross_origin_authentication_is_off_unless_the_application_turns_it_on(t
         timeout=TIMEOUT,
     )
     assert_error(response, 401, "unauthorized_client", "Cross origin login not allowed.")
+
+
+# ---- n-mgmt: the Management API for users (the "Missing" row `/api/v2/users`) ----------------
+
+
+def _management_token(server, scope: str | None = None) -> str:
+    """Get a Management API token with the demo machine-to-machine client."""
+    from tests.constants import MANAGEMENT_CLIENT, MANAGEMENT_SECRET
+
+    body = {
+        "grant_type": "client_credentials",
+        "client_id": MANAGEMENT_CLIENT,
+        "client_secret": MANAGEMENT_SECRET,
+        "audience": "https://" + server.base_url.split("://", 1)[1] + "/api/v2/",
+        **({"scope": scope} if scope else {}),
+    }
+    response = requests.post(server.url("oauth/token"), data=body, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+def test_a_passwordless_user_created_through_the_management_api_logs_in_as_that_user(
+    tenant_server,
+):
+    # Missing row "Management API /api/v2/users": Auth0 creates passwordless users there.
+    headers = {"Authorization": f"Bearer {_management_token(tenant_server)}"}
+    created = requests.post(
+        tenant_server.url("api/v2/users"),
+        json={"connection": "email", "email": "made@example.com"},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
+    assert created.status_code == 201, created.text
+    code = send_email_code(tenant_server, "made@example.com")
+    tokens = otp_token(tenant_server, "made@example.com", code).json()
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    assert claims["sub"] == created.json()["user_id"]
+
+
+def test_the_management_api_answers_errors_in_its_own_shape(tenant_server):
+    # Missing row "Management API /api/v2/users": {statusCode, error, message, errorCode}.
+    headers = {"Authorization": f"Bearer {_management_token(tenant_server, 'read:users')}"}
+    refused = requests.post(
+        tenant_server.url("api/v2/users"), json={}, headers=headers, timeout=TIMEOUT
+    )
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "statusCode": 403,
+        "error": "Forbidden",
+        "message": "Insufficient scope, expected any of: create:users",
+        "errorCode": "insufficient_scope",
+    }

@@ -26,7 +26,14 @@ def test_the_bundled_file_has_the_demo_clients_and_both_connections():
         "demo-single-page-app",
         # examples/embedded_login/ (auth0.js embedded login, cross-origin).
         "demo-embedded-login",
+        "demo-management-client",
     ]
+    assert config.client("demo-management-client").app_type == "non_interactive"
+    [grant] = config.client_grants
+    assert (grant.client_id, grant.audience) == (
+        "demo-management-client",
+        "https://{domain}/api/v2/",
+    )
     assert {c.name for c in config.connections} == {"email", "sms"}
     assert config.resource_server("urn:passwordless-demo:api").scopes[0].value == "read:messages"
 
@@ -109,3 +116,50 @@ def test_the_command_line_has_help():
     assert result.returncode == 0
     for option in ("--host", "--port", "--issuer", "--config", "--data-dir"):
         assert option in result.stdout
+
+
+# --- Machine-to-machine clients and client grants (the Management API) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'client_id = "demo-management-client"\naudience',
+            'client_id = "nobody"\naudience',
+            "client_grants[0].client_id: no client 'nobody'",
+        ),
+        (
+            'audience = "https://{domain}/api/v2/"',
+            'audience = "https://example.com/api/v2/"',
+            "client_grants[0].audience: neither",
+        ),
+        (
+            'scope = ["read:users", "create:users"',
+            'scope = ["read:clients", "create:users"',
+            "client_grants[0].scope: ['read:clients'] not among",
+        ),
+        (
+            'grant_types = ["client_credentials"]',
+            'grant_types = ["authorization_code"]',
+            "lacks the client_credentials grant",
+        ),
+    ],
+)
+def test_a_client_grant_that_names_nothing_known_is_refused_with_its_field(
+    tmp_path, old, new, message
+):
+    path = write_config(tmp_path, old, new)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    assert message in str(error.value)
+
+
+def test_a_public_client_with_the_client_credentials_grant_is_refused(tmp_path):
+    path = write_config(
+        tmp_path,
+        'grant_types = ["authorization_code", "refresh_token"]',
+        'grant_types = ["authorization_code", "client_credentials"]',
+    )
+    with pytest.raises(ConfigError, match="client_credentials needs a client with a secret"):
+        load_config(path)

@@ -133,3 +133,27 @@ def test_check_link_redirect_uri_refuses_to_mail_a_link_for_a_foreign_redirect_u
     assert start(tenant_server, allowed).status_code == 200
     code = {**body, "send": "code"}
     assert start(tenant_server, {**code, "email": "bob@example.com"}).status_code == 200
+
+
+# ---- n-mgmt: the Management API has no hardened rule ----------------------------------------
+
+
+@HARDENED
+def test_the_management_api_answers_alike_under_the_hardened_profile(tenant_server):
+    from tests.mock_tenant.test_auth0_fidelity import _management_token
+
+    headers = {"Authorization": f"Bearer {_management_token(tenant_server)}"}
+    created = requests.post(
+        tenant_server.url("api/v2/users"),
+        json={"connection": "sms", "phone_number": "+15555550166"},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
+    assert created.status_code == 201, created.text
+    found = requests.get(
+        tenant_server.url("api/v2/users"),
+        params={"q": "phone_number:+15555550166"},
+        headers=headers,
+        timeout=TIMEOUT,
+    )
+    assert [u["user_id"] for u in found.json()] == [created.json()["user_id"]]

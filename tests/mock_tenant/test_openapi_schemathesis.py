@@ -31,7 +31,15 @@ from schemathesis.specs.openapi.checks import (
 
 from mock_tenant import create_app, load_config
 from mock_tenant.api.passwordless import ALLOWED_AUTH_PARAMS
-from tests.constants import API_AUDIENCE, NATIVE_CLIENT, OTP_GRANT, SPA_CLIENT, WEB_CLIENT
+from tests.constants import (
+    API_AUDIENCE,
+    MANAGEMENT_CLIENT,
+    MANAGEMENT_SECRET,
+    NATIVE_CLIENT,
+    OTP_GRANT,
+    SPA_CLIENT,
+    WEB_CLIENT,
+)
 from tests.mock_tenant.helpers import issue_authorization_code, pkce_pair
 from tests.mock_tenant.test_locked_database import locked
 from tests.servers import serve_tenant
@@ -361,3 +369,51 @@ def _operations(document: dict):
 def _flask_path(path: str) -> str:
     """Turn an OpenAPI path template into the Flask rule it stands for."""
     return path.replace("{user_id}", "<path:user_id>")
+
+
+# --- The Management API (users) -------------------------------------------------------------
+
+
+def test_the_management_api_answers_match_the_description(tenant_server):
+    """Success and error bodies of /api/v2 that the fuzzer (without a token) cannot reach."""
+    call = Described(tenant_server)
+    audience = "https://" + tenant_server.base_url.split("://", 1)[1] + "/api/v2/"
+    credentials = {
+        "grant_type": "client_credentials",
+        "client_id": MANAGEMENT_CLIENT,
+        "client_secret": MANAGEMENT_SECRET,
+        "audience": audience,
+    }
+    granted = call("POST", "/oauth/token", 200, body=credentials).json()
+    bearer = {"Authorization": f"Bearer {granted['access_token']}"}
+    call("POST", "/oauth/token", 403, body={**credentials, "scope": "read:clients"})
+    new = {"connection": "email", "email": "described@example.com", "user_metadata": {"a": 1}}
+    user = call("POST", "/api/v2/users", 201, headers=bearer, body=new).json()
+    call("POST", "/api/v2/users", 409, headers=bearer, body=new)
+    call("POST", "/api/v2/users", 400, headers=bearer, body={"connection": "nope"})
+    call("GET", "/api/v2/users", 200, headers=bearer, query={"q": "email:described*"})
+    call("GET", "/api/v2/users", 200, headers=bearer, query={"include_totals": True})
+    call("GET", "/api/v2/users", 400, headers=bearer, query={"q": "(unbalanced"})
+    path = {"user_id": user["user_id"]}
+    call("GET", "/api/v2/users/{user_id}", 200, headers=bearer, path_parameters=path)
+    call(
+        "PATCH",
+        "/api/v2/users/{user_id}",
+        200,
+        headers=bearer,
+        path_parameters=path,
+        body={"given_name": "Described"},
+    )
+    call(
+        "GET",
+        "/api/v2/users-by-email",
+        200,
+        headers=bearer,
+        query={"email": "described@example.com"},
+    )
+    call("DELETE", "/api/v2/users/{user_id}", 204, headers=bearer, path_parameters=path)
+    call("GET", "/api/v2/users/{user_id}", 404, headers=bearer, path_parameters=path)
+    call("GET", "/api/v2/users", 401)
+    narrow = call("POST", "/oauth/token", 200, body={**credentials, "scope": "read:users"})
+    narrow_bearer = {"Authorization": f"Bearer {narrow.json()['access_token']}"}
+    call("POST", "/api/v2/users", 403, headers=narrow_bearer, body=new)
