@@ -130,7 +130,7 @@ def check_token(tenant, authorization: str | None, needed: str) -> dict:
             algorithms=["RS256"],
             audience=audience(tenant),
             issuer=tenant.issuer,
-            # Expiry is checked below on the tenant's own clock, which the dev API moves.
+            # Expiry is checked below against the tenant clock (real time unless stopped).
             options={"require": ["exp", "scope"], "verify_exp": False, "verify_iat": False},
         )
     except (jwt.PyJWTError, StopIteration, ValueError):

@@ -168,7 +168,7 @@ def test_a_request_without_a_token_gets_401_missing_authentication(tenant_server
     assert_management_error(response, 401, None, "Missing authentication")
 
 
-def test_a_forged_user_token_or_an_expired_token_gets_401(tenant_server, api):
+def test_a_user_token_or_a_forged_token_gets_401(tenant_server, api):
     user_token = login(tenant_server, "someone@example.com")["access_token"]
     response = requests.get(
         tenant_server.url("api/v2/users"),
@@ -183,8 +183,20 @@ def test_a_forged_user_token_or_an_expired_token_gets_401(tenant_server, api):
         timeout=TIMEOUT,
     )
     assert_management_error(response, 401, None, "Invalid token")
-    tenant_server.advance_clock(86401)
-    response = api.call("GET", "users")
+
+
+@pytest.mark.in_process
+def test_an_expired_token_gets_401(tenant_server, api):
+    # The dev clock ages stored state, never a token already handed out (core/clock.py), so
+    # the expired token is signed here with the tenant's own key, a day in the past.
+    tenant = tenant_server.app.extensions["mock_tenant"]
+    claims = jwt.decode(api.token, options={"verify_signature": False})
+    expired = tenant.keys.sign({**claims, "iat": claims["iat"] - 90000, "exp": claims["iat"] - 1})
+    response = requests.get(
+        tenant_server.url("api/v2/users"),
+        headers={"Authorization": f"Bearer {expired}"},
+        timeout=TIMEOUT,
+    )
     assert_management_error(
         response, 401, None, "Expired token received for JSON Web Token validation"
     )
