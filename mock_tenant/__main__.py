@@ -10,7 +10,7 @@ import sys
 
 from .config import ConfigError, load_config
 from .core.storage import UnsafeDataDirectory, secure_data_directory
-from .serving import GunicornTenant, werkzeug_server
+from .serving import werkzeug_server
 from .tls import TlsFiles, tls_files
 from .web import is_loopback
 
@@ -126,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Dev API token (send as 'Authorization: Bearer ...'): {dev_token}")
     sys.stdout.flush()
     if server is None:
-        # Gunicorn binds, forks the workers and handles Ctrl-C itself.
+        # Gunicorn binds, forks the workers and handles Ctrl-C itself. Imported here: a
+        # single process never needs it, and every start would pay for the import.
+        from .workers import GunicornTenant
+
         GunicornTenant(config, args.host, args.port, args.workers, tls).run()
         return 0
     try:

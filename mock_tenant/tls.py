@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import trustme
-
 # The names the certificate is good for: the tenant listens on loopback.
 HOST_NAMES = ("127.0.0.1", "localhost", "::1")
 # A local CA that nobody else holds may live long; browsers cap only public certificates.
@@ -45,6 +43,9 @@ def tls_files(data_dir: Path | str) -> TlsFiles:
     if files.ca.exists() and files.cert.exists() and files.key.exists():
         return files
     folder.mkdir(parents=True, exist_ok=True)
+    # Imported here: only `--tls` needs it, and every start would pay for the import.
+    import trustme
+
     ca = trustme.CA(organization_name="Passwordless Demo local CA")
     leaf = ca.issue_cert(*HOST_NAMES, not_after=VALID_UNTIL)
     _write(files.key, leaf.private_key_pem.bytes(), private=True)

@@ -261,6 +261,12 @@ class Storage:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
+        # One writer at a time inside this process, queued on a lock that wakes the next
+        # thread the moment the last one commits. Without it, threads that find SQLite's
+        # write lock taken sleep in SQLite's busy handler, whose naps grow to 100 ms
+        # (sqliteDefaultBusyCallback, https://www.sqlite.org/c3ref/busy_timeout.html), and
+        # a login's latency becomes those naps. Other processes still meet SQLite's lock.
+        self._write_lock = threading.RLock()
         # What is wrong with the database file right now ("missing", "read-only"), logged
         # once when it starts and once when it ends.
         self._problems: set[str] = set()
@@ -340,6 +346,15 @@ class Storage:
             )
             raise StorageUnavailable(f"{self.path} is not writable")
         self._report("read-only", None)
+        if not self._write_lock.acquire(timeout=self.busy_timeout):
+            raise StorageBusy("another thread held the write lock past the busy timeout")
+        try:
+            yield from self._write(db)
+        finally:
+            self._write_lock.release()
+
+    def _write(self, db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """Open SQLite's write transaction, yield to the block, then commit or roll back."""
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as error:

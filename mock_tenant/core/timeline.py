@@ -30,8 +30,8 @@ def record(
     """Store one exchange under the login its handles belong to (or a new login)."""
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
-        # Logins are ordered by real time: the dev clock may have been moved, and a login
-        # made while it was ahead must not stay on top once it is put back.
+        # Logins are ordered by real time: while the dev clock is stopped, tenant time stands
+        # still and would not tell the logins made meanwhile apart.
         real = int(time.time())
         login_id = None if new_login else _find_login(db, presented)
         # A handle handed on from an earlier login (the SSO session a login reused) says who
@@ -45,21 +45,22 @@ def record(
         if login_id is None:
             login_id = secrets.token_urlsafe(9)
             db.execute(
-                "INSERT INTO inspector_logins (login_id, client_id, started_at, updated_at) "
-                "VALUES (?, ?, ?, ?)",
-                (login_id, client_id, real, real),
+                "INSERT INTO inspector_logins "
+                "(login_id, client_id, identifier, user_id, started_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (login_id, client_id, identifier, user_id, real, real),
             )
-        db.execute(
-            "UPDATE inspector_logins SET updated_at = ?, client_id = COALESCE(client_id, ?), "
-            "identifier = COALESCE(?, identifier), user_id = COALESCE(?, user_id) "
-            "WHERE login_id = ?",
-            (real, client_id, identifier, user_id, login_id),
-        )
-        for handle in handed_out | presented:
+        else:
             db.execute(
-                "INSERT OR REPLACE INTO inspector_handles (handle, login_id) VALUES (?, ?)",
-                (handle, login_id),
+                "UPDATE inspector_logins SET updated_at = ?, "
+                "client_id = COALESCE(client_id, ?), identifier = COALESCE(?, identifier), "
+                "user_id = COALESCE(?, user_id) WHERE login_id = ?",
+                (real, client_id, identifier, user_id, login_id),
             )
+        db.executemany(
+            "INSERT OR REPLACE INTO inspector_handles (handle, login_id) VALUES (?, ?)",
+            [(handle, login_id) for handle in handed_out | presented],
+        )
         cursor = db.execute(
             "INSERT INTO inspector_events (login_id, at, data) VALUES (?, ?, ?)",
             (login_id, now, json.dumps(event)),
@@ -72,13 +73,15 @@ def record(
 
 def _find_login(db, handles: set[str]) -> str | None:
     """Return the login any of these handles already belongs to."""
-    for handle in handles:
-        row = db.execute(
-            "SELECT login_id FROM inspector_handles WHERE handle = ?", (handle,)
-        ).fetchone()
-        if row:
-            return row["login_id"]
-    return None
+    if not handles:
+        return None
+    # One statement for all of them: the handles travel as one JSON array parameter.
+    row = db.execute(
+        "SELECT login_id FROM inspector_handles "
+        "WHERE handle IN (SELECT value FROM json_each(?)) LIMIT 1",
+        (json.dumps(sorted(handles)),),
+    ).fetchone()
+    return row["login_id"] if row else None
 
 
 def timelines(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 from flask import Response, current_app
 
 from ..api import passwordless
@@ -46,6 +45,9 @@ def document(config: TenantConfig) -> dict:
             name: {"type": "string"} for name in sorted(passwordless.ALLOWED_AUTH_PARAMS)
         },
     }
+    # Imported here: only this page reads YAML, and every start would pay for the import.
+    import yaml
+
     doc = _fill(yaml.safe_load(SOURCE.read_text(encoding="utf-8")), values)
     if not config.tenant.dev_api:
         doc["paths"] = {p: item for p, item in doc["paths"].items() if not p.startswith(DEV_PATHS)}
