@@ -19,7 +19,8 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Your App</title></head><body>
 {% if error %}<p role="alert">Login failed: {{ error }}</p>{% endif %}
 {% if user %}
-  <h1>Hello, {{ user.get("email") or user.get("phone_number") }}</h1>
+  <h1>Hello, {{ user.get("given_name") or user.get("email") or user.get("phone_number") }}</h1>
+  <p>Your user id: <code id="user-id">{{ user["sub"] }}</code></p>
   <p><a href="{{ url_for('logout') }}">Log out</a></p>
 {% else %}
   <h1>Welcome</h1>

@@ -2,7 +2,8 @@
 
 Every method is one call to the dev API (docs/reference/dev-api.md) over HTTP, so a handle
 works the same for a tenant in this process and for one started elsewhere
-(`passwordless-tenant` in another terminal or a CI service).
+(`passwordless-tenant` in another terminal or a CI service). The one exception,
+`management_token`, asks `/oauth/token` as a machine-to-machine app of the test's does.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ TIMEOUT = 10
 
 
 class DevApiError(AssertionError):
-    """The dev API refused a call; the message carries the tenant's answer."""
+    """The tenant refused a call of the handle; the message carries the tenant's answer."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,36 @@ class LocalTenant:
     def url(self, path: str = "/") -> str:
         """Return an absolute URL on the tenant for a path such as `/authorize`."""
         return self.base_url + "/" + path.lstrip("/")
+
+    @property
+    def management_audience(self) -> str:
+        """Return the Management API's identifier: `https://{host:port}/api/v2/`.
+
+        Auth0 names its Management API `https://{domain}/api/v2/`; the tenant keeps the https
+        even when it serves plain HTTP (docs/reference/management-api.md).
+        """
+        return f"https://{self.host}/api/v2/"
+
+    # Auth0's request for a Management API token: the client credentials grant, audience
+    # https://{yourDomain}/api/v2/. https://auth0.com/docs/secure/tokens/access-tokens/
+    # management-api-access-tokens/get-management-api-access-tokens-for-production
+    def management_token(self, client_id: str, client_secret: str, scope: str | None = None) -> str:
+        """Return a Management API access token for a machine-to-machine client of the config.
+
+        The client credentials grant, as Auth0 documents it: the client needs
+        `grant_types = ["client_credentials"]` and a `client_grants` entry for the audience
+        `https://{domain}/api/v2/` with the scopes asked for (all of the grant's by default).
+        A refused request fails the test with the tenant's answer (`DevApiError`).
+        """
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "audience": self.management_audience,
+        }
+        if scope is not None:
+            form["scope"] = scope
+        return self._post_form("/oauth/token", form)["access_token"]
 
     def messages(self, to: str | None = None) -> list[dict]:
         """Return the emails and SMS sent (to one address or phone number), newest first.
@@ -136,6 +167,13 @@ class LocalTenant:
         """Forget users (the config's come back), codes, tokens, messages and clock changes."""
         self._call("POST", "/_dev/api/reset", {})
 
+    def _post_form(self, path: str, form: dict) -> dict:
+        """POST a form to a tenant endpoint and return its JSON answer."""
+        request = urllib.request.Request(  # noqa: S310 (the URL is the tenant's, http or https)
+            self.url(path), data=urllib.parse.urlencode(form).encode(), method="POST"
+        )
+        return self._send(request, "POST", path)
+
     def _call(self, method: str, path: str, body: dict | None = None):
         """Send one dev API request and return its JSON answer (None for 204)."""
         headers = {"Accept": "application/json"}
@@ -148,6 +186,10 @@ class LocalTenant:
         request = urllib.request.Request(  # noqa: S310 (the URL is the tenant's, http or https)
             self.url(path), data=data, headers=headers, method=method
         )
+        return self._send(request, method, path)
+
+    def _send(self, request: urllib.request.Request, method: str, path: str):
+        """Send a request; return its JSON answer (None for 204), or fail with the answer."""
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
                 text = response.read()

@@ -23,7 +23,7 @@ DEFAULT_CONNECTIONS = [
     {"name": "sms", "strategy": "sms", "send": "code"},
 ]
 # The sections a test may replace whole; `settings` is merged into `[tenant]` instead.
-SECTIONS = ("clients", "connections", "resource_servers", "users")
+SECTIONS = ("clients", "client_grants", "connections", "resource_servers", "users")
 
 
 def tenant_config(
@@ -35,7 +35,8 @@ def tenant_config(
         base: a config to start from: data, or the path of a tenant TOML file; by default
             the email and sms connections, no applications, no users.
         settings: `[tenant]` settings to change (`otp_lifetime`, `profile`, ...).
-        **sections: `clients`, `connections`, `resource_servers` or `users` to replace.
+        **sections: `clients`, `client_grants`, `connections`, `resource_servers` or
+            `users` to replace.
 
     """
     if base is None:

@@ -1,5 +1,6 @@
 """The plugin's `passwordless_tenant` fixture and its API, used as another project would."""
 
+import jwt
 import pytest
 import requests
 
@@ -7,6 +8,8 @@ from mock_tenant.config import OTP_GRANT
 from mock_tenant.testing import DevApiError, tenant_config
 
 APP = "plugin-test-app"
+BACK_OFFICE = "plugin-test-back-office"
+BACK_OFFICE_SECRET = "plugin-test-back-office-secret"
 TIMEOUT = 10
 
 
@@ -20,7 +23,23 @@ def passwordless_tenant_config():
         "token_endpoint_auth_method": "none",
         "grant_types": [OTP_GRANT],
     }
-    return tenant_config(clients=[client], users=[{"email": "ada@example.com"}])
+    # A machine-to-machine app with a grant for the Management API, with Auth0's names.
+    back_office = {
+        "name": "Plugin Test Back Office",
+        "client_id": BACK_OFFICE,
+        "client_secret": BACK_OFFICE_SECRET,
+        "app_type": "non_interactive",
+        "token_endpoint_auth_method": "client_secret_post",
+        "grant_types": ["client_credentials"],
+    }
+    grant = {
+        "client_id": BACK_OFFICE,
+        "audience": "https://{domain}/api/v2/",
+        "scope": ["read:users", "create:users"],
+    }
+    return tenant_config(
+        clients=[client, back_office], client_grants=[grant], users=[{"email": "ada@example.com"}]
+    )
 
 
 def send_code(tenant, email):
@@ -110,3 +129,26 @@ def test_the_marker_gives_a_test_its_own_tenant_with_changed_settings(
     code = passwordless_tenant.last_code("ada@example.com")
     passwordless_tenant.advance_clock(61)
     assert exchange_code(passwordless_tenant, "ada@example.com", code).status_code == 403
+
+
+def test_a_management_token_for_the_configs_machine_client_creates_a_user(passwordless_tenant):
+    token = passwordless_tenant.management_token(BACK_OFFICE, BACK_OFFICE_SECRET)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["aud"] == f"https://{passwordless_tenant.host}/api/v2/"
+    assert claims["aud"] == passwordless_tenant.management_audience
+    assert claims["scope"] == "read:users create:users"
+    response = requests.post(
+        passwordless_tenant.url("/api/v2/users"),
+        json={"connection": "email", "email": "grace@example.com"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 201, response.text
+    assert "grace@example.com" in {user["identifier"] for user in passwordless_tenant.users()}
+
+
+def test_a_management_token_with_a_scope_the_grant_lacks_fails_with_the_answer(
+    passwordless_tenant,
+):
+    with pytest.raises(DevApiError, match="403.*access_denied.*delete:users"):
+        passwordless_tenant.management_token(BACK_OFFICE, BACK_OFFICE_SECRET, "delete:users")

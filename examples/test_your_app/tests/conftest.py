@@ -15,6 +15,9 @@ from mock_tenant.testing import tenant_config
 CLIENT_ID = "your-app"
 # A test value: the tenant and the app only ever see each other on this machine.
 CLIENT_SECRET = "your-app-secret-for-tests"
+# Your back office: a machine-to-machine app that manages users through the Management API.
+BACK_OFFICE_ID = "your-back-office"
+BACK_OFFICE_SECRET = "your-back-office-secret-for-tests"
 
 
 class AppServer:
@@ -67,6 +70,23 @@ def passwordless_tenant_config(app_server):
                 "grant_types": ["authorization_code", "refresh_token"],
                 "callbacks": [app_server.url + "/callback"],
                 "allowed_logout_urls": [app_server.url + "/"],
+            },
+            {
+                "name": "Your Back Office",
+                "client_id": BACK_OFFICE_ID,
+                "client_secret": BACK_OFFICE_SECRET,
+                "app_type": "non_interactive",
+                "token_endpoint_auth_method": "client_secret_post",
+                "grant_types": ["client_credentials"],
+            },
+        ],
+        # What the back office may do with users, as you would authorize it in the dashboard
+        # (Applications > APIs > Auth0 Management API > Machine to Machine Applications).
+        client_grants=[
+            {
+                "client_id": BACK_OFFICE_ID,
+                "audience": "https://{domain}/api/v2/",
+                "scope": ["read:users", "create:users"],
             }
         ],
         users=[{"email": "ada@example.com"}, {"phone_number": "+15555550100"}],
@@ -77,6 +97,12 @@ def passwordless_tenant_config(app_server):
 def app_url(app_server, passwordless_tenant) -> str:
     """Return the URL of your app, talking to this test's tenant."""
     return app_server.point_at(passwordless_tenant)
+
+
+@pytest.fixture
+def management_token(passwordless_tenant) -> str:
+    """Return a Management API token for your back office (the client credentials grant)."""
+    return passwordless_tenant.management_token(BACK_OFFICE_ID, BACK_OFFICE_SECRET)
 
 
 @pytest.fixture(scope="session")
