@@ -27,7 +27,11 @@ def main(argv: list[str]) -> int:
     """Reset the tenant at the URL given (http://127.0.0.1:4000 by default)."""
     tenant_url = argv[1] if len(argv) > 1 else "http://127.0.0.1:4000"
     try:
-        print(reset(tenant_url))
+        reset(tenant_url)
+        print(
+            f"The tenant at {tenant_url} forgot its users, codes, tokens, throttles, messages "
+            "and clock changes; its signing keys stay."
+        )
     except urllib.error.HTTPError as error:
         print(f"The tenant at {tenant_url} refused the reset: {error.code} {error.read().decode()}")
         return 1

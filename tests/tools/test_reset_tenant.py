@@ -9,7 +9,7 @@ from tools.reset_tenant import main
 def test_make_reset_empties_the_outbox_of_the_running_tenant(tenant_server, capsys):
     send_email_code(tenant_server, "chapter@example.com")
     assert main(["reset_tenant", tenant_server.url("")]) == 0
-    assert capsys.readouterr().out.strip() == '{"reset": true}'
+    assert "forgot its users" in capsys.readouterr().out
     assert tenant_server.outbox() == []
 
 
