@@ -68,6 +68,12 @@ def authenticate():
         identifier = normalize(connection.strategy, params["username"])
     except IdentifierError:
         raise wrong from None
+    # The limits on wrong codes are the OTP grant's, counted in the same place (core/
+    # passwordless.py: redeem): three tries per code, the hardened lockout, the connection's
+    # brute-force protection. No per-IP limit, as at /oauth/token: Auth0's limit here is a
+    # tenant-wide request rate ("Any request", 5 per second on Free:
+    # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-configurations/free-public)
+    # and its Suspicious IP Throttling is not modelled: the suite's choice.
     outcome, ticket = cross_origin.authenticate(
         tenant, client, realm=connection.name, identifier=identifier, code=code
     )

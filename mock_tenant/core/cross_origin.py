@@ -66,18 +66,10 @@ def authenticate(
     Returns:
         (the outcome, the ticket when the code was right).
     """
-    now = tenant.clock.now()
-    with tenant.storage.transaction() as db:
-        redeemed = passwordless.redeem(
-            db,
-            tenant,
-            connection=realm,
-            identifier=identifier,
-            client_id=client.client_id,
-            code=code,
-        )
-        if redeemed.user is None:
-            return redeemed.outcome, None
+
+    def issue(db, user: dict) -> Ticket:
+        """Store a new login ticket for the code's user; only hashes of its secrets."""
+        now = tenant.clock.now()
         ticket = Ticket(
             login_ticket=secrets.token_urlsafe(32),
             co_verifier=secrets.token_urlsafe(32),
@@ -91,12 +83,21 @@ def authenticate(
                 ticket.co_id,
                 digest(ticket.co_verifier),
                 client.client_id,
-                redeemed.user["user_id"],
+                user["user_id"],
                 now,
                 now + TICKET_LIFETIME,
             ),
         )
-    return redeemed.outcome, ticket
+        return ticket
+
+    return passwordless.redeem_for(
+        tenant,
+        connection=realm,
+        identifier=identifier,
+        client_id=client.client_id,
+        code=code,
+        pay=issue,
+    )
 
 
 def login(

@@ -375,28 +375,28 @@ def finish_link(
     Returns:
         (the outcome, the authorization response when the link was right).
     """
-    with tenant.storage.transaction() as db:
-        redeemed = passwordless.redeem(
-            db,
-            tenant,
-            connection=connection,
-            identifier=identifier,
-            client_id=request.client_id,
-            code=code,
-        )
-        if redeemed.user is None:
-            return redeemed.outcome, None
+
+    def respond(db, user: dict) -> dict:
+        """Issue the authorization response for the link's user."""
         # Auth0 issues no refresh token for a magic-link login.
         scope = " ".join(s for s in request.scope.split() if s != "offline_access")
-        response = grants.authorization_response(
+        return grants.authorization_response(
             db,
             tenant,
             dataclasses.replace(request, scope=scope),
-            user_id=redeemed.user["user_id"],
+            user_id=user["user_id"],
             auth_time=tenant.clock.now(),
             sid=None,
         )
-        return redeemed.outcome, response
+
+    return passwordless.redeem_for(
+        tenant,
+        connection=connection,
+        identifier=identifier,
+        client_id=request.client_id,
+        code=code,
+        pay=respond,
+    )
 
 
 def session_sid(tenant, cookie: str | None) -> str | None:

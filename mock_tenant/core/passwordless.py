@@ -12,12 +12,17 @@ import dataclasses
 import logging
 import sys
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..config import Client, Connection
 from . import codes, events, grants, minting, outbox, users
 
 log = logging.getLogger("mock_tenant.passwordless")
+
+# What a redeemed code pays for (`redeem_for`).
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -203,6 +208,37 @@ def redeem(
     return Redemption(outcome, user)
 
 
+def redeem_for(
+    tenant,
+    *,
+    connection: str,
+    identifier: str,
+    client_id: str,
+    code: str,
+    pay: Callable[[object, dict], T],
+) -> tuple[codes.Outcome, T | None]:
+    """Redeem a code in a write of its own and, when it is right, let `pay` act for its user.
+
+    What the code pays for (tokens, an authorization response, a login ticket) is written
+    in the same transaction as the code's consumption, so no code pays twice.
+
+    Returns:
+        (the outcome, what `pay(db, user)` returned when the code was right).
+    """
+    with tenant.storage.transaction() as db:
+        redeemed = redeem(
+            db,
+            tenant,
+            connection=connection,
+            identifier=identifier,
+            client_id=client_id,
+            code=code,
+        )
+        if redeemed.user is None:
+            return redeemed.outcome, None
+        return redeemed.outcome, pay(db, redeemed.user)
+
+
 def login_with_code(
     tenant,
     client: Client,
@@ -218,31 +254,30 @@ def login_with_code(
     Returns:
         (the outcome, Auth0's token response body when the code was right).
     """
-    # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
-    with tenant.storage.transaction() as db:
-        redeemed = redeem(
-            db,
-            tenant,
-            connection=realm,
-            identifier=identifier,
-            client_id=client.client_id,
-            code=code,
-        )
-        if redeemed.user is None:
-            return redeemed.outcome, None
+
+    def mint(db, user: dict) -> dict:
+        """Open a grant for the user and mint its tokens."""
         granted = minting.granted_scope(tenant, scope, audience)
         grant_id = grants.new_grant(
             db,
             client_id=client.client_id,
-            user_id=redeemed.user["user_id"],
+            user_id=user["user_id"],
             scope=granted,
             audience=audience,
             now=tenant.clock.now(),
         )
-        login = minting.Login(
-            client, redeemed.user, granted, audience, grant_id, tenant.clock.now()
-        )
-        return redeemed.outcome, minting.mint(db, tenant, login)
+        login = minting.Login(client, user, granted, audience, grant_id, tenant.clock.now())
+        return minting.mint(db, tenant, login)
+
+    # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
+    return redeem_for(
+        tenant,
+        connection=realm,
+        identifier=identifier,
+        client_id=client.client_id,
+        code=code,
+        pay=mint,
+    )
 
 
 def start(

@@ -20,10 +20,12 @@ import urllib.parse
 # watched endpoint is an API that an app calls, or the tenant's own page calls (Classic login).
 BROWSER_PATHS = ("/authorize", "/u/", "/passwordless/verify_redirect", "/v2/logout", "/oidc/logout")
 
-# What the chapters call each kind of application (Auth0's `app_type`).
+# What the chapters call each kind of application (Auth0's `app_type`). A single-page app
+# is named by its own configured name when it has one: an auth0-spa-js app and an embedded
+# login page with auth0.js are both "spa" (the page in the browser is the app).
 APP_NAMES = {
     "regular_web": "Web app",
-    "spa": "SPA (auth0-spa-js)",
+    "spa": "SPA",
     "native": "Terminal app",
     "non_interactive": "Machine client",
 }
@@ -36,7 +38,13 @@ SAFE = re.compile(r"[A-Za-z0-9 .,@/_+?=()'\[\]*-]")
 LONGEST_VALUE = 60
 
 
-def sequence(login: dict, *, tenant_origins: set[str], app_type: str | None = None) -> str:
+def sequence(
+    login: dict,
+    *,
+    tenant_origins: set[str],
+    app_type: str | None = None,
+    app_name: str | None = None,
+) -> str:
     """Return the `sequenceDiagram` text for one login's recorded exchanges.
 
     Args:
@@ -44,6 +52,7 @@ def sequence(login: dict, *, tenant_origins: set[str], app_type: str | None = No
         tenant_origins: the tenant's own origins (`web.py: tenant_origins`), to tell a
             redirect inside the tenant from one out to the app.
         app_type: the client's `app_type`, to name the app as the chapters do.
+        app_name: the client's configured name, the label of a single-page app.
     """
     lines: list[str] = []
     for event in login["events"]:
@@ -59,7 +68,7 @@ def sequence(login: dict, *, tenant_origins: set[str], app_type: str | None = No
     used = {name for line in lines for name in re.findall(r"\w+", line.split(":", 1)[0])}
     participants = [
         ("Browser", "Browser"),
-        ("App", APP_NAMES.get(app_type or "", "App")),
+        ("App", _app_label(app_type, app_name)),
         ("Tenant", "Tenant"),
         ("Outbox", "Outbox"),
         ("API", "API"),
@@ -73,6 +82,13 @@ def sequence(login: dict, *, tenant_origins: set[str], app_type: str | None = No
     return "\n".join(head + ["    " + line for line in lines]) + "\n"
 
 
+def _app_label(app_type: str | None, app_name: str | None) -> str:
+    """Name the app: a single-page app by its configured name, others as the chapters do."""
+    if app_type == "spa" and app_name:
+        return app_name
+    return APP_NAMES.get(app_type or "", "App")
+
+
 def _exchange(event: dict, tenant_origins: set[str]) -> list[str]:
     """Return the arrows and notes of one exchange: request, what happened, answer."""
     sender = _sender(event, tenant_origins)
@@ -84,7 +100,11 @@ def _exchange(event: dict, tenant_origins: set[str]) -> list[str]:
     redirect = (event.get("answer") or {}).get("redirect")
     target = urllib.parse.urlsplit(redirect) if isinstance(redirect, str) else None
     leaves = target is not None and bool(target.netloc) and _origin(target) not in tenant_origins
-    if leaves and event["path"] == "/authorize" and "code" in _names(target.query):
+    if leaves and event["path"] == "/authorize" and _login_ticket(event):
+        # An embedded login: the app's page checked the code at /co/authenticate.
+        checked = "login ticket and its verifier checked: no login page"
+        lines.append(f"Note over Tenant: {_label(checked)}")
+    elif leaves and event["path"] == "/authorize" and "code" in _names(target.query):
         lines.append(f"Note over Tenant: {_label('SSO session still open: no login page')}")
     lines.append(f"Tenant-->>{sender}: {_label(_answer_text(event, target, leaves))}")
     if leaves and sender == "Browser":
@@ -100,6 +120,11 @@ def _sender(event: dict, tenant_origins: set[str]) -> str:
     return "App"
 
 
+def _login_ticket(event: dict) -> bool:
+    """Tell whether a request presented a login ticket (the second half of an embedded login)."""
+    return bool(((event.get("params") or {}).get("login_ticket") or {}).get("value"))
+
+
 def _request_text(event: dict) -> str:
     """Describe a request: method, path and the few parameters a reader looks for."""
     params = event.get("params") or {}
@@ -110,6 +135,8 @@ def _request_text(event: dict) -> str:
             if name == "grant_type":
                 value = value.rsplit("/", 1)[-1]
             shown.append(f"{name}={_shorten(value)}")
+    if _login_ticket(event):
+        shown.append("login_ticket")
     return f"{event['method']} {event['path']}" + (f" ({', '.join(shown)})" if shown else "")
 
 
@@ -118,7 +145,8 @@ def _answer_text(event: dict, target, leaves: bool) -> str:
     status, answer = event["status"], event.get("answer") or {}
     if target is not None:
         where = f"{target.netloc}{target.path}" if leaves else target.path
-        return f"{status} to {where}{_with(target.query)}"
+        # Tokens come back in the fragment when the app asked for them (implicit).
+        return f"{status} to {where}{_with(target.query)}{_with(target.fragment, '#')}"
     issued = [
         name
         for key, name in (
@@ -130,6 +158,9 @@ def _answer_text(event: dict, target, leaves: bool) -> str:
     ]
     if issued:
         return f"{status} with " + ", ".join(issued)
+    if "login_ticket" in answer:
+        # /co/authenticate: the verifier also goes into a cookie for /authorize to read.
+        return f"{status} with login_ticket, co_verifier, co_id (and a verifier cookie)"
     if isinstance(answer.get("error"), str):
         return f"{status} {_shorten(answer['error'])}"
     return f"{status} {event.get('kind') or ''}".rstrip()
@@ -149,10 +180,10 @@ def _api_audience(events: list[dict]) -> str | None:
     return None
 
 
-def _with(query: str) -> str:
-    """Name the parameters of a redirect (never their values)."""
+def _with(query: str, prefix: str = "") -> str:
+    """Name the parameters of a redirect's query or fragment (never their values)."""
     names = _names(query)
-    return f" with {', '.join(names)}" if names else ""
+    return f" with {prefix}{', '.join(names)}" if names else ""
 
 
 def _names(query: str) -> list[str]:

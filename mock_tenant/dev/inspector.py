@@ -9,9 +9,11 @@ and the identifier a code was sent to. A handle seen in an answer (a code in a r
 token in a body) is remembered, so the next request that presents it joins the same login.
 
 What is stored: parameters with secrets replaced by "[hidden]" (client secrets, one-time
-codes, authorization codes, PKCE verifiers, CSRF tokens); refresh and opaque tokens as a
-short fingerprint, enough to see rotation; JWTs decoded (header, payload, signature check)
-but never the signature itself, so nothing stored can be replayed.
+codes, authorization codes, PKCE verifiers, CSRF tokens, cross-origin verifiers); refresh and
+opaque tokens and login tickets as a short fingerprint, enough to see rotation or a ticket
+come back; JWTs decoded (header, payload, signature check) but never the signature itself,
+so nothing stored can be replayed. Tokens in a redirect's fragment (the implicit answer of an
+embedded login) are treated like tokens in a body.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ WATCHED = (
     "/u/login/",
     "/u/consent",
     "/passwordless/",
+    "/co/",
     "/oauth/token",
     "/oauth/revoke",
     "/userinfo",
@@ -48,8 +51,18 @@ WATCHED = (
     "/oidc/logout",
     "/api/v2/",
 )
-HIDDEN = {"client_secret", "otp", "code", "code_verifier", "verification_code", "csrf_token"}
-FINGERPRINTED = {"refresh_token", "token", "access_token"}
+HIDDEN = {
+    "client_secret",
+    "otp",
+    "code",
+    "code_verifier",
+    "verification_code",
+    "csrf_token",
+    "co_verifier",
+}
+# A login ticket is fingerprinted: enough to see /co/authenticate's ticket come back at
+# /authorize, never enough to spend it.
+FINGERPRINTED = {"refresh_token", "token", "access_token", "login_ticket"}
 
 
 def init_app(app: Flask) -> None:
@@ -181,35 +194,51 @@ def _redact(name: str, value):
 
 def _answer(response) -> dict:
     """Describe the answer: a redirect (redacted), or a JSON body with its tokens decoded."""
-    shown, tokens = None, []
     location = response.headers.get("Location")
     if location:
-        parts = urllib.parse.urlsplit(location)
-        query = urllib.parse.parse_qsl(parts.query)
-        shown = {
-            "redirect": parts._replace(
-                query=urllib.parse.urlencode([(k, _redact(k, v)) for k, v in query])
-            ).geturl()
-        }
-        handles = {("code", v) for k, v in query if k == "code"}
-        handles |= {("state", v) for k, v in query if k == "state" and parts.path.startswith("/u/")}
-        return {"shown": shown, "tokens": tokens, "handles": handles}
-    handles = set()
+        return _redirect_answer(location)
+    shown, tokens, handles = None, [], set()
     if response.mimetype == "application/json" and not response.direct_passthrough:
         body = json.loads(response.get_data() or b"null")
         if isinstance(body, dict):
             shown = {}
             for key, value in body.items():
-                if key in ("id_token", "access_token") and isinstance(value, str):
-                    tokens.append(_decode(key, value))
-                    handles.add(("token", value))
-                    shown[key] = "[decoded below]" if value.count(".") == 2 else fingerprint(value)
-                elif key == "refresh_token":
-                    handles.add(("token", value))
-                    shown[key] = fingerprint(value)
-                else:
-                    shown[key] = value
+                shown[key] = _answer_value(key, value, tokens, handles)
     return {"shown": shown, "tokens": tokens, "handles": handles}
+
+
+def _redirect_answer(location: str) -> dict:
+    """Describe a redirect: its query and fragment redacted, the tokens in it decoded."""
+    tokens, handles = [], set()
+    parts = urllib.parse.urlsplit(location)
+    query = urllib.parse.parse_qsl(parts.query)
+    # The fragment carries tokens when the app asked for them at /authorize (implicit).
+    fragment = urllib.parse.parse_qsl(parts.fragment)
+    shown = {
+        "redirect": parts._replace(
+            query=urllib.parse.urlencode([(k, _redact(k, v)) for k, v in query]),
+            fragment=urllib.parse.urlencode(
+                [(k, _answer_value(k, v, tokens, handles)) for k, v in fragment]
+            ),
+        ).geturl()
+    }
+    handles |= {("code", v) for k, v in query if k == "code"}
+    handles |= {("state", v) for k, v in query if k == "state" and parts.path.startswith("/u/")}
+    handles |= {("ticket", v) for k, v in query if k == "login_ticket"}
+    return {"shown": shown, "tokens": tokens, "handles": handles}
+
+
+def _answer_value(key: str, value, tokens: list, handles: set):
+    """Show one answered value; decode a token into `tokens` and note the handles it gives."""
+    if key in ("id_token", "access_token") and isinstance(value, str):
+        tokens.append(_decode(key, value))
+        handles.add(("token", value))
+        return "[decoded below]" if value.count(".") == 2 else fingerprint(value)
+    if key in ("refresh_token", "login_ticket") and isinstance(value, str):
+        # A login ticket from /co/authenticate is presented again at /authorize.
+        handles.add(("ticket" if key == "login_ticket" else "token", value))
+        return fingerprint(value)
+    return _redact(key, value)
 
 
 def _decode(name: str, token: str) -> dict:
@@ -278,7 +307,14 @@ def _handles_in_request(params: dict) -> set:
     session = request.cookies.get(logins.SESSION_COOKIE)
     if request.path in ("/v2/logout", "/oidc/logout") and session:
         handles.add(("session", session))
-    if request.path in ("/passwordless/start", "/oauth/token") and _identifier(params):
+    # An embedded login's /authorize (and its /co/verify fallback) presents the ticket
+    # that /co/authenticate handed out.
+    if isinstance(params.get("login_ticket"), str):
+        handles.add(("ticket", params["login_ticket"]))
+    # The code checks name the person, and so join the login their /passwordless/start began.
+    if request.path in ("/passwordless/start", "/oauth/token", "/co/authenticate") and (
+        _identifier(params)
+    ):
         handles.add(("identifier", _identifier(params)))
     return {_handle(kind, value) for kind, value in handles}
 
@@ -339,6 +375,7 @@ def _kind(params: dict, response) -> str:
         "/u/login/passwordless-sms-challenge": "Code page (SMS)",
         "/passwordless/start": "Passwordless start: code or link sent",
         "/passwordless/verify_redirect": "Magic link opened",
+        "/co/authenticate": "Cross-origin authentication: code checked, login ticket issued",
         "/oauth/revoke": "Revoke",
         "/userinfo": "User info",
         "/v2/logout": "Logout",
@@ -346,4 +383,12 @@ def _kind(params: dict, response) -> str:
     }
     if path.startswith("/api/v2/"):
         return f"Management API: {request.method} {path}"
+    if path == "/authorize" and params.get("login_ticket"):
+        return "Authorization request with a login ticket (embedded login)"
+    if path == "/co/verify":
+        return (
+            "Cross-origin verification: verifier posted"
+            if request.method == "POST"
+            else "Cross-origin verification page: asks the app's page for the verifier"
+        )
     return names.get(path, path)

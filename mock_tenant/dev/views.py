@@ -149,7 +149,10 @@ def events():
     for login in logins:
         client = tenant.config.client(login["client_id"])
         login["diagram"] = diagram.sequence(
-            login, tenant_origins=origins, app_type=client.app_type if client else None
+            login,
+            tenant_origins=origins,
+            app_type=client.app_type if client else None,
+            app_name=client.name if client else None,
         )
     return _json(logins)
 

@@ -28,6 +28,20 @@ def redirect_after(location: str):
     return redirect(location, code=303 if request.method == "POST" else 302)
 
 
+def set_cookie(response, name: str, value: str | None) -> None:
+    """Set a tenant cookie (none when `value` is None): HttpOnly, SameSite=Lax, Secure on HTTPS."""
+    if value is None:
+        return
+    response.set_cookie(
+        name,
+        value,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=current_tenant().issuer.startswith("https://"),
+    )
+
+
 def answer(auth_request: AuthorizeRequest, params: dict):
     """Send the authorization response (a code, tokens or an error) back to the app."""
     return respond(

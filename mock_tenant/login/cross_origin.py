@@ -55,22 +55,15 @@ def login_with_ticket(auth_request: AuthorizeRequest, login_ticket: str, verifie
         description = (
             NO_VERIFIER if decided.problem is TicketProblem.NO_VERIFIER else INVALID_TICKET
         )
-        raise RedirectError(
-            auth_request.redirect_uri,
-            "access_denied",
-            description,
-            auth_request.state,
-            client_id=auth_request.client_id,
-            response_mode=auth_request.response_mode,
-        )
+        raise _denied(auth_request, description)
     if decided.consent_state:
         response = answers.redirect_after(
             url_for("universal_login.consent", state=decided.consent_state)
         )
     else:
         response = answers.answer(auth_request, decided.response)
-    _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
-    _set_cookie(response, logins.SESSION_COOKIE, decided.session_cookie)
+    answers.set_cookie(response, logins.BROWSER_COOKIE, browser_key)
+    answers.set_cookie(response, logins.SESSION_COOKIE, decided.session_cookie)
     # The verifier has done its work: the browser may forget it.
     response.delete_cookie(VERIFIER_COOKIE, path="/", secure=True, samesite="None")
     return response
@@ -92,14 +85,7 @@ def verify():
         raise PageError("Invalid request", f"{client.name} has no cross-origin verification page.")
     co_id = cross_origin.co_id(tenant, login_ticket)
     if co_id is None:
-        raise RedirectError(
-            auth_request.redirect_uri,
-            "access_denied",
-            INVALID_TICKET,
-            auth_request.state,
-            client_id=auth_request.client_id,
-            response_mode=auth_request.response_mode,
-        )
+        raise _denied(auth_request, INVALID_TICKET)
     tenant_origin = request.host_url.rstrip("/")
     app_origin = _origin(client.cross_origin_loc)
     response = render_template(
@@ -126,6 +112,18 @@ def verify():
     )
 
 
+def _denied(auth_request: AuthorizeRequest, description: str) -> RedirectError:
+    """Return the access_denied error that sends the app's login back to its callback."""
+    return RedirectError(
+        auth_request.redirect_uri,
+        "access_denied",
+        description,
+        auth_request.state,
+        client_id=auth_request.client_id,
+        response_mode=auth_request.response_mode,
+    )
+
+
 def _query() -> str:
     """Return this request's query string, with its `?`."""
     query = request.query_string.decode()
@@ -136,17 +134,3 @@ def _origin(url: str) -> str:
     """Return the origin of a URL."""
     parts = urllib.parse.urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _set_cookie(response, name: str, value: str | None) -> None:
-    """Set a tenant cookie the way the login pages do (HttpOnly, SameSite=Lax)."""
-    if value is None:
-        return
-    response.set_cookie(
-        name,
-        value,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        secure=current_tenant().issuer.startswith("https://"),
-    )

@@ -73,7 +73,7 @@ def authorize_endpoint():
         response = answers.redirect_after(url_for(".consent", state=decided.consent_state))
     else:
         response = answers.redirect_after(url_for(".identifier", state=decided.state))
-    _set_cookie(response, logins.BROWSER_COOKIE, browser_key)
+    answers.set_cookie(response, logins.BROWSER_COOKIE, browser_key)
     return response
 
 
@@ -351,7 +351,7 @@ def _signed_in(transaction: dict):
         current_tenant(), transaction["state"], request.cookies.get(logins.SESSION_COOKIE)
     )
     response = answers.redirect_after(url_for(".resume", state=transaction["state"]))
-    _set_cookie(response, logins.SESSION_COOKIE, cookie)
+    answers.set_cookie(response, logins.SESSION_COOKIE, cookie)
     return response
 
 
@@ -396,18 +396,6 @@ def _resend_in(transaction: dict) -> int:
 def _challenge_url(strategy: str, state: str) -> str:
     """Return the code page for a connection."""
     return url_for(f".{strategy}_challenge", state=state)
-
-
-def _set_cookie(response, name: str, value: str) -> None:
-    """Set a tenant cookie: HttpOnly, SameSite=Lax, Secure when the issuer is HTTPS."""
-    response.set_cookie(
-        name,
-        value,
-        httponly=True,
-        samesite="Lax",
-        path="/",
-        secure=current_tenant().issuer.startswith("https://"),
-    )
 
 
 @bp.after_request

@@ -18,7 +18,13 @@ from tests.constants import (
     OTP_GRANT,
     SPA_CLIENT,
 )
-from tests.mock_tenant.helpers import TIMEOUT, assert_error, send_email_code
+from tests.mock_tenant.helpers import (
+    TIMEOUT,
+    assert_error,
+    otp_token,
+    send_email_code,
+    wrong_code,
+)
 
 EMAIL = "embedded@example.com"
 VERIFIER_COOKIE = "tenant_co_verifier"
@@ -250,3 +256,42 @@ def test_preflights_name_only_allowed_origins_and_allow_credentials_for_co_authe
     start = preflight("passwordless/start", EMBEDDED_ORIGIN)
     assert start.headers["Access-Control-Allow-Origin"] == EMBEDDED_ORIGIN
     assert "Access-Control-Allow-Credentials" not in start.headers
+
+
+# ---- Wrong codes: /co/authenticate spends the same counters as the OTP grant ---------------
+# The code is checked by core/passwordless.py: redeem whichever door it comes through, so the
+# three tries per code and the identifier lockout (hardened) are one count, not one per door.
+
+TOO_MANY_TRIES = "You've reached the maximum number of attempts. Please try to login again."
+
+
+def test_wrong_codes_at_co_authenticate_and_at_the_otp_grant_spend_the_same_three_tries(
+    tenant_server,
+):
+    code = send_email_code(tenant_server, EMAIL, client_id=EMBEDDED_CLIENT)
+    # One wrong try through the OTP grant (the terminal app), two through the app's page.
+    assert otp_token(tenant_server, EMAIL, wrong_code(code)).status_code == 403
+    for _ in range(2):
+        response = co_authenticate(tenant_server, passwordless_body(wrong_code(code)))
+        assert response.status_code == 403
+    # Three wrong tries in all: now even the right code is refused, in the OTP grant's words.
+    response = co_authenticate(tenant_server, passwordless_body(code))
+    assert_error(response, 403, "access_denied", TOO_MANY_TRIES)
+
+
+@pytest.mark.tenant_config(profile="hardened", resend_cooldown=0)
+def test_guessing_through_co_authenticate_locks_the_identifier_as_the_otp_grant_would(
+    tenant_server,
+):
+    email = "embedded-lock@example.com"
+    # Ten wrong codes in a row, three per code: the hardened profile's lockout threshold.
+    for tries in (3, 3, 3, 1):
+        code = send_email_code(tenant_server, email, client_id=EMBEDDED_CLIENT)
+        for _ in range(tries):
+            body = passwordless_body(wrong_code(code), username=email)
+            assert co_authenticate(tenant_server, body).status_code == 403
+    response = co_authenticate(tenant_server, passwordless_body(code, username=email))
+    assert_error(response, 429, "too_many_attempts")
+    # The lock is on the person, not on the door: the OTP grant refuses them too.
+    code = send_email_code(tenant_server, email)
+    assert_error(otp_token(tenant_server, email, code), 429, "too_many_attempts")

@@ -118,7 +118,7 @@ def test_a_single_page_app_calls_the_token_endpoint_itself_and_its_token_is_for_
         ]
     }
     text = sequence(login, tenant_origins=TENANT, app_type="spa")
-    assert "participant App as SPA (auth0-spa-js)" in text
+    assert "participant App as SPA" in text
     assert "App->>Tenant: POST /oauth/token (grant_type=authorization_code)" in text
     assert "participant API as API" in text
     assert "Note over API: access token for urn#58;demo#58;api<br/>" in text
@@ -183,3 +183,13 @@ def test_a_login_that_reused_the_sso_session_says_so_and_ends_with_its_logout():
         "    Tenant-->>Browser: 302 to localhost#58;3000/\n"
         "    Browser->>App: GET / (follows the redirect)\n"
     )
+
+
+def test_a_single_page_app_is_labelled_with_its_configured_name():
+    start = exchange("POST", "/passwordless/start", 200, origin="http://localhost:3002")
+    named = sequence(
+        {"events": [start]}, tenant_origins=TENANT, app_type="spa", app_name="Embedded Login"
+    )
+    assert "participant App as Embedded Login\n" in named
+    unnamed = sequence({"events": [start]}, tenant_origins=TENANT, app_type="spa")
+    assert "participant App as SPA\n" in unnamed
