@@ -48,6 +48,7 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     # The HTTP surface an Auth0 client talks to, then the hosted login pages.
     app.register_blueprint(api.views.bp)
     app.register_blueprint(login.pages.bp)
+    app.register_blueprint(login.classic.bp)
     app.register_blueprint(login.logout.bp)
     cors.init_app(app)
     if config.tenant.dev_api:

@@ -23,6 +23,19 @@ await build({
   // React's production build, as on Auth0's CDN.
   define: { "process.env.NODE_ENV": '"production"', global: "window" },
   legalComments: "linked",
+  // auth0-js is `"type": "module"`, so its UMD `main` (dist/auth0.min.js) would be read as
+  // an ES module without exports, and Lock's `require("auth0-js").default` would be
+  // undefined (the hosted-page path reads `.default.version`): use its ES module build.
+  plugins: [
+    {
+      name: "auth0-js-esm",
+      setup(b) {
+        b.onResolve({ filter: /^auth0-js$/ }, () => ({
+          path: new URL("node_modules/auth0-js/dist/auth0.min.esm.js", import.meta.url).pathname,
+        }));
+      },
+    },
+  ],
   logLevel: "warning",
 });
 copyFileSync("node_modules/auth0-js/dist/auth0.min.js", `${out}auth0.min.js`);
