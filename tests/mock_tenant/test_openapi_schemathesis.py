@@ -60,6 +60,9 @@ NOT_JSON = {
     "/u/login/passwordless-sms-challenge",
     "/u/consent",
     "/passwordless/verify_redirect",
+    # The Classic login page and Lock's JSONP application settings.
+    "/login",
+    "/client/<client_id>.js",
     "/v2/logout",
     "/oidc/logout",
     "/_dev/outbox",
