@@ -27,6 +27,13 @@ def lock_stack(tmp_path_factory) -> Iterator[ClassicStack]:
         yield stack
 
 
+@pytest.fixture(scope="module")
+def custom_stack(tmp_path_factory) -> Iterator[ClassicStack]:
+    """Run the web app against a tenant that shows the Custom UI (auth0.js) page."""
+    with classic_stack(tmp_path_factory.mktemp("classic-custom"), "custom-ui") as stack:
+        yield stack
+
+
 @pytest.fixture
 def classic_page(page: Page) -> Page:
     """Return Playwright's page with short timeouts."""
@@ -37,6 +44,7 @@ def classic_page(page: Page) -> Page:
 
 def test_web_app_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock_stack):
     page, email = classic_page, "ada@example.com"
+    lock_stack.tenant.reset()
     home = WebAppHome(page, lock_stack.web.base_url)
     # The learner opens the app and chooses to log in with email.
     home.open()
@@ -55,3 +63,71 @@ def test_web_app_logs_in_through_the_lock_page_with_an_email_code(classic_page, 
     # Back on the app, signed in.
     page.wait_for_url(lock_stack.web.base_url + "/")
     expect(home.greeting).to_have_text("Hello, Ada!")
+
+
+def test_web_app_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page, custom_stack):
+    page, email = classic_page, "grace@example.com"
+    custom_stack.tenant.reset()
+    home = WebAppHome(page, custom_stack.web.base_url)
+    # The learner opens the app and chooses to log in with email.
+    home.open()
+    home.log_in_with("email")
+    # The tenant's Classic page is the Custom UI form, running auth0.js.
+    expect(page.get_by_role("heading", name="Log in to Demo Regular Web App")).to_be_visible()
+    page.get_by_label("Email or phone number").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    # auth0.js's passwordlessStart sent a code; they type it from the dev outbox.
+    expect(page.get_by_role("status")).to_have_text(f"We sent a code to {email}.")
+    page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
+    page.get_by_role("button", name="Log in").click()
+    ConsentPage(page).accept()
+    page.wait_for_url(custom_stack.web.base_url + "/")
+    expect(home.greeting).to_have_text("Hello, grace!")
+
+
+def test_a_wrong_code_on_the_custom_ui_page_shows_the_tenants_error(classic_page, custom_stack):
+    page, email = classic_page, "wrong@example.com"
+    custom_stack.tenant.reset()
+    WebAppHome(page, custom_stack.web.base_url).open()
+    page.get_by_role("link", name="Log in with email").click()
+    page.get_by_label("Email or phone number").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    right = custom_stack.tenant.last_code(email)
+    # They mistype the code: /passwordless/verify refuses it and the page says why.
+    page.get_by_label("Code").fill("000000" if right != "000000" else "111111")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or verification code.")
+
+
+def test_web_app_logs_in_through_the_custom_ui_page_with_an_sms_code(classic_page, custom_stack):
+    page, phone = classic_page, "+15555550199"
+    custom_stack.tenant.reset()
+    home = WebAppHome(page, custom_stack.web.base_url)
+    home.open()
+    home.log_in_with("SMS")
+    # The app asked for the sms connection: the page sends a text message.
+    page.get_by_label("Email or phone number").fill(phone)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("Code").fill(custom_stack.tenant.last_code(phone))
+    page.get_by_role("button", name="Log in").click()
+    ConsentPage(page).accept()
+    page.wait_for_url(custom_stack.web.base_url + "/")
+    expect(home.greeting).to_be_visible()
+
+
+def test_web_app_logs_in_through_the_custom_ui_page_with_a_magic_link(classic_page, custom_stack):
+    page, email = classic_page, "link@example.com"
+    custom_stack.tenant.reset()
+    home = WebAppHome(page, custom_stack.web.base_url)
+    home.open()
+    home.log_in_with("email")
+    page.get_by_label("Email or phone number").fill(email)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("status")).to_have_text(f"We sent a sign-in link to {email}.")
+    # They open the link from the dev outbox in the same browser.
+    link = custom_stack.tenant.outbox(email)[0]["link"]
+    assert "/passwordless/verify_redirect?" in link
+    page.goto(link)
+    ConsentPage(page).accept()
+    page.wait_for_url(custom_stack.web.base_url + "/")
+    expect(home.greeting).to_have_text("Hello, link!")
