@@ -426,6 +426,14 @@ class TenantConfig(Model):
         """Return the API with this identifier, or None."""
         return next((r for r in self.resource_servers if r.identifier == identifier), None)
 
+    def with_prompts(self, **prompts) -> TenantConfig:
+        """Return a copy with some `[prompts]` settings replaced, validated and checked again."""
+        data = self.model_dump(by_alias=True)
+        data["prompts"].update(prompts)
+        config = TenantConfig.model_validate(data)
+        check_classic(config)
+        return config
+
     def with_settings(self, **settings) -> TenantConfig:
         """Return a copy with some `[tenant]` settings replaced, validated again."""
         data = self.model_dump(by_alias=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from mock_tenant.__main__ import main
 from mock_tenant.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
 
 HTTPS = "https://127.0.0.1:4000/"
@@ -48,3 +51,34 @@ def test_a_dashboard_style_template_file_is_accepted(tmp_path):
     )
     config = load_config(write_tenant(tmp_path, "login.html"), issuer=HTTPS)
     assert config.prompts.login_page_path == tmp_path / "login.html"
+
+
+def test_a_missing_vendor_build_says_to_run_make_setup(tmp_path, monkeypatch):
+    monkeypatch.setattr("mock_tenant.config.VENDOR", tmp_path / "vendor")
+    with pytest.raises(ConfigError, match="run `make setup`"):
+        load_config(write_tenant(tmp_path, "lock-passwordless"), issuer=HTTPS)
+
+
+def test_the_command_line_refuses_a_bad_template_with_exit_2(tmp_path, capsys):
+    # main() sets the process umask for the files it writes: put it back afterwards.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    (tmp_path / "page.html").write_text("<p>no page</p>", encoding="utf-8")
+    status = main(
+        [
+            "--experience",
+            "classic",
+            "--tls",
+            "--login-page",
+            str(tmp_path / "page.html"),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--port",
+            "0",
+        ]
+    )
+    os.umask(umask)
+    assert status == 2
+    assert f"{tmp_path / 'page.html'}: the login page template is not an HTML page" in (
+        capsys.readouterr().err
+    )
