@@ -1,5 +1,6 @@
 """Fixtures for Classic Universal Login end to end: an HTTPS tenant whose /authorize shows a
-Classic page (Lock or Custom UI), the sample API and the regular web app trusting its CA.
+Classic page (Lock or Custom UI), the sample API, the regular web app trusting its CA, and
+the single-page app (auth0-spa-js in Chromium, which accepts the certificate).
 
 auth0-js and auth0-lock reach a hosted page's tenant over https only (mock_tenant/config.py:
 check_classic), so the tenant runs with `tls=True`, as `make run-web TLS=1` does.
@@ -15,10 +16,12 @@ from pathlib import Path
 
 import regular_web_app
 import sample_api
-from tests.constants import API_AUDIENCE
-from tests.e2e.spa_stack import LateApp
+import single_page_app
+from tests.constants import API_AUDIENCE, SPA_CLIENT
+from tests.e2e import spa_stack
+from tests.e2e.spa_stack import LateApp, install_sdk
 from tests.e2e.web_stack import tenant_config_for, web_app_settings
-from tests.servers import LiveServer, TenantServer, serve, serve_tenant
+from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
 
 
 @dataclass
@@ -28,6 +31,7 @@ class ClassicStack:
     tenant: TenantServer
     api: LiveServer
     web: LiveServer
+    spa: LiveServer
 
 
 @contextmanager
@@ -48,22 +52,41 @@ def trusting(ca_bundle: str) -> Iterator[None]:
 @contextmanager
 def classic_stack(folder: Path, login_page: str) -> Iterator[ClassicStack]:
     """Run an HTTPS tenant showing `login_page` (a built-in name or a file), the API and app."""
+    install_sdk()
     with ExitStack() as stack:
+        # 1. Bind the app servers first: the tenant must register their origins.
         web = stack.enter_context(serve(lambda url: LateApp(), host="localhost"))
+        spa = stack.enter_context(serve(lambda url: LateApp(), host="localhost"))
+        # 2. A tenant file registering both, with the Classic experience switched on.
         config_file = tenant_config_for(folder, [web.base_url])
-        with config_file.open("a", encoding="utf-8") as file:
-            file.write(
-                '\n[prompts]\nuniversal_login_experience = "classic"\n'
-                f'custom_login_page = "{login_page}"\n'
-            )
+        text = replace_once(
+            config_file.read_text(encoding="utf-8"), spa_stack.registrations([spa.base_url])
+        )
+        config_file.write_text(
+            text + '\n[prompts]\nuniversal_login_experience = "classic"\n'
+            f'custom_login_page = "{login_page}"\n',
+            encoding="utf-8",
+        )
         tenant = stack.enter_context(serve_tenant(folder / "data", config_file, tls=True))
         stack.enter_context(trusting(tenant.ca_bundle))
         api = stack.enter_context(
             serve(
                 lambda url: sample_api.create_app(
-                    {"AUTH0_DOMAIN": tenant.base_url, "AUTH0_AUDIENCE": API_AUDIENCE}
+                    {
+                        "AUTH0_DOMAIN": tenant.base_url,
+                        "AUTH0_AUDIENCE": API_AUDIENCE,
+                        "ALLOWED_ORIGINS": [spa.base_url],
+                    }
                 )
             )
         )
         web.app.app = regular_web_app.create_app(web_app_settings(tenant, api, folder / "sessions"))
-        yield ClassicStack(tenant, api, web)
+        spa.app.app = single_page_app.create_app(
+            {
+                "AUTH0_DOMAIN": tenant.base_url,
+                "AUTH0_CLIENT_ID": SPA_CLIENT,
+                "AUTH0_AUDIENCE": API_AUDIENCE,
+                "API_URL": api.base_url,
+            }
+        )
+        yield ClassicStack(tenant, api, web, spa)

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.classic_stack import ClassicStack, classic_stack
 from tests.e2e.pages import ConsentPage, WebAppHome
+from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.web_stack import TIMEOUT_MS
 
 pytestmark = pytest.mark.e2e
@@ -131,3 +132,34 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_a_magic_link(classic_pa
     ConsentPage(page).accept()
     page.wait_for_url(custom_stack.web.base_url + "/")
     expect(home.greeting).to_have_text("Hello, link!")
+
+
+def test_spa_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock_stack):
+    page, email = classic_page, "spa@example.com"
+    lock_stack.tenant.reset()
+    home = SpaHome(page, lock_stack.spa.base_url)
+    # The learner opens the SPA (auth0-spa-js) and chooses to log in with email.
+    home.open()
+    home.log_in_with("email")
+    # Lock on the tenant's Classic page sends a code, which they type.
+    page.get_by_placeholder("yours@example.com").fill(email)
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_placeholder("Your code").fill(lock_stack.tenant.last_code(email))
+    page.get_by_role("button", name="Submit").click()
+    UniversalLogin(page).accept_consent()
+    # auth0-spa-js exchanges the code (PKCE) and the SPA shows who they are.
+    home.expect_logged_in_as(email)
+
+
+def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page, custom_stack):
+    page, email = classic_page, "spa-custom@example.com"
+    custom_stack.tenant.reset()
+    home = SpaHome(page, custom_stack.spa.base_url)
+    home.open()
+    home.log_in_with("email")
+    page.get_by_label("Email or phone number").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
+    page.get_by_role("button", name="Log in").click()
+    UniversalLogin(page).accept_consent()
+    home.expect_logged_in_as(email)
