@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from native_tui_app.client import PasswordlessClient
+from tests.constants import API_AUDIENCE, NATIVE_CLIENT
 from tests.e2e.classic_stack import ClassicStack, classic_stack
 from tests.e2e.pages import ConsentPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
@@ -163,3 +167,40 @@ def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page,
     page.get_by_role("button", name="Log in").click()
     UniversalLogin(page).accept_consent()
     home.expect_logged_in_as(email)
+
+
+def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, custom_stack):
+    page, email = classic_page, "native@example.com"
+    custom_stack.tenant.reset()
+    client = PasswordlessClient(
+        domain=custom_stack.tenant.base_url,
+        client_id=NATIVE_CLIENT,
+        audience=API_AUDIENCE,
+        api_url=custom_stack.api.base_url,
+    )
+    # The terminal app starts its browser login (loopback redirect, PKCE) in a thread and
+    # hands the authorization URL to the "system browser", here Chromium.
+    opened: queue.Queue[str] = queue.Queue()
+    outcome: dict = {}
+
+    def log_in() -> None:
+        """Wait for the loopback callback, keeping the tokens or the error for the test."""
+        try:
+            outcome["tokens"] = client.browser_login(open_browser=opened.put, timeout=60)
+        except Exception as error:  # handed over to the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=log_in, daemon=True)
+    thread.start()
+    page.goto(opened.get(timeout=10))
+    # The tenant's Classic page: the person asks for a code and types it.
+    page.get_by_label("Email or phone number").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
+    page.get_by_role("button", name="Log in").click()
+    ConsentPage(page).accept()
+    # The tenant redirects to the app's loopback listener, which says to go back.
+    expect(page.get_by_role("heading", name="You can close this tab")).to_be_visible()
+    thread.join(timeout=30)
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["tokens"].claims["email"] == email
