@@ -36,6 +36,9 @@ WATCHED = (
     "/authorize",
     "/u/login/",
     "/u/consent",
+    # The Classic experience: its page, and Lock's application settings.
+    "/login",
+    "/client/",
     "/passwordless/",
     "/oauth/token",
     "/oauth/revoke",
@@ -139,7 +142,8 @@ def _record(response) -> None:
         presented=_handles_in_request(params),
         handed_out=_handles_in_answer(answer),
         # A /passwordless/start always begins a new login; later requests find it again.
-        new_login=request.path == "/passwordless/start",
+        # One from a Classic page belongs to that page's login (its `state`).
+        new_login=request.path == "/passwordless/start" and not _page_state(params),
         client_id=params.get("client_id"),
         identifier=_identifier(params),
         user_id=next((t["payload"].get("sub") for t in answer["tokens"] if "payload" in t), None),
@@ -184,7 +188,11 @@ def _answer(response) -> dict:
             ).geturl()
         }
         handles = {("code", v) for k, v in query if k == "code"}
-        handles |= {("state", v) for k, v in query if k == "state" and parts.path.startswith("/u/")}
+        handles |= {
+            ("state", v)
+            for k, v in query
+            if k == "state" and (parts.path.startswith("/u/") or parts.path == "/login")
+        }
         return {"shown": shown, "tokens": tokens, "handles": handles}
     handles = set()
     if response.mimetype == "application/json" and not response.direct_passthrough:
@@ -248,17 +256,23 @@ def _handles_in_request(params: dict) -> set:
     """Return the handles this request presents (transaction, code, token, identifier)."""
     handles = set()
     if request.path.startswith(
-        ("/u/login/", "/u/consent", "/authorize/resume", "/passwordless/verify")
+        ("/u/login/", "/u/consent", "/authorize/resume", "/passwordless/verify", "/login")
     ):
-        if params.get("state"):
+        if isinstance(params.get("state"), str) and params["state"]:
             handles.add(("state", params["state"]))
+    if _page_state(params):
+        handles.add(("state", _page_state(params)))
     for name in ("code", "refresh_token", "token"):
         if request.path.startswith("/oauth/") and isinstance(params.get(name), str):
             handles.add(("code" if name == "code" else "token", params[name]))
     scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
     if request.path == "/userinfo" and scheme.lower() == "bearer":
         handles.add(("token", bearer.strip()))
-    if request.path in ("/passwordless/start", "/oauth/token") and _identifier(params):
+    if request.path in (
+        "/passwordless/start",
+        "/passwordless/verify",
+        "/oauth/token",
+    ) and _identifier(params):
         handles.add(("identifier", _identifier(params)))
     return {_handle(kind, value) for kind, value in handles}
 
@@ -273,6 +287,13 @@ def _handle(kind: str, value: str) -> str:
     return kind + ":" + hashlib.sha256(value.encode()).hexdigest()
 
 
+def _page_state(params: dict) -> str | None:
+    """Return the Classic page's login `state` a /passwordless/start carries, if any."""
+    auth_params = params.get("authParams") if request.path == "/passwordless/start" else None
+    state = auth_params.get("state") if isinstance(auth_params, dict) else None
+    return state if isinstance(state, str) and state else None
+
+
 def _identifier(params: dict) -> str | None:
     """Return the email or phone number a request is about, lower-cased, if any."""
     value = params.get("email") or params.get("phone_number") or params.get("username")
@@ -283,6 +304,9 @@ def _kind(params: dict, response) -> str:
     """Name the step in words a learner recognises."""
     path = request.path
     grant = params.get("grant_type", "")
+    # A view may name its step more precisely (a Classic page's verify_redirect).
+    if g.get("inspector_kind"):
+        return g.inspector_kind
     if path == "/oauth/token":
         name = {"authorization_code": "Code exchange", "refresh_token": "Refresh"}.get(
             grant, "OTP grant" if grant.endswith("passwordless/otp") else "Token request"
@@ -297,9 +321,14 @@ def _kind(params: dict, response) -> str:
         "/u/login/passwordless-sms-challenge": "Code page (SMS)",
         "/passwordless/start": "Passwordless start: code or link sent",
         "/passwordless/verify_redirect": "Magic link opened",
+        "/passwordless/verify": "Classic page: code checked",
+        "/passwordless/challenge": "Classic page: captcha needed?",
+        "/login": "Classic login page",
         "/oauth/revoke": "Revoke",
         "/userinfo": "User info",
         "/v2/logout": "Logout",
         "/oidc/logout": "Logout (OIDC)",
     }
+    if path.startswith("/client/"):
+        return "Lock: the app's settings (/client/{client_id}.js)"
     return names.get(path, path)

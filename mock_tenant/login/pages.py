@@ -216,6 +216,7 @@ def verify_redirect():
     if transaction is not None and transaction["send"] == "code" and transaction["user_id"]:
         # A Classic page's code, checked by POST /passwordless/verify for this login:
         # auth0.js then comes here to finish it (src/web-auth/index.js: passwordlessVerify).
+        g.inspector_kind = "Verify redirect: the Classic page's code goes on"
         return _signed_in(transaction)
     if transaction is None or transaction["send"] != "link":
         if _api_link(request.args):

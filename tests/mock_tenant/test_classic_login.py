@@ -181,3 +181,25 @@ def test_verify_redirect_without_a_verified_code_signs_nobody_in(tenant):
     response = tenant.get("/passwordless/verify_redirect", query_string=query, base_url=BASE)
     assert response.status_code == 400
     assert "Location" not in response.headers
+
+
+def test_the_inspector_shows_a_classic_login_as_one_flow(tenant):
+    config = page_config(tenant, authorize(tenant))
+    start_on_page(tenant, config)
+    body = {"client_id": WEB_CLIENT, "connection": "email", "email": EMAIL}
+    code = last_code(tenant, EMAIL)
+    tenant.post("/passwordless/verify", json={**body, "verification_code": code}, base_url=BASE)
+    query = {**body, "verification_code": code, "state": config["internalOptions"]["state"]}
+    response = tenant.get("/passwordless/verify_redirect", query_string=query, base_url=BASE)
+    tenant.get(response.headers["Location"], base_url=BASE)
+    logins = tenant.get("/_dev/api/events", base_url=BASE).json
+    kinds = [[event["kind"] for event in login["events"]] for login in logins]
+    # Every exchange of the Classic page sits in the login /authorize began, in order.
+    assert [
+        "Authorization request",
+        "Classic login page",
+        "Passwordless start: code or link sent",
+        "Classic page: code checked",
+        "Verify redirect: the Classic page's code goes on",
+        "Resume: code issued to the app",
+    ] in kinds
