@@ -77,7 +77,9 @@ def page_config(tenant, transaction: dict, client: Client, *, base_url: str) -> 
         "clientConfigurationBaseUrl": base_url,
         "assetsUrl": base_url,
         "cdn": base_url,
-        "languageBaseUrl": base_url,
+        # Without a trailing slash, as Auth0's (https://cdn.auth0.com): Lock appends
+        # /js/lock/{version}/{lang}.js.
+        "languageBaseUrl": base_url.rstrip("/"),
         "authorizationServer": {"url": base_url.rstrip("/"), "issuer": issuer},
         "internalOptions": internal,
         "extraParams": extra,

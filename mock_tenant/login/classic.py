@@ -11,11 +11,12 @@ https://auth0.com/docs/customize/login-pages/classic-login/customize-classic-log
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, request, send_from_directory
 
-from ..config import check_login_page
+from ..config import VENDOR, check_login_page
 from ..core import classic, logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
@@ -64,6 +65,16 @@ def client_script(client_id: str):
         abort(404)
     body = json.dumps(classic.client_settings(tenant.config, client, tenant.url("")))
     return Response(f"Auth0.setClient({body});", mimetype="application/javascript")
+
+
+@bp.get("/js/lock/<version>/<language>.js")
+def lock_language(version: str, language: str):
+    """Serve Lock's words in a language, as Auth0's CDN does for `languageBaseUrl`."""
+    # auth0-lock lib/i18n.js: syncLang loads {languageBaseUrl}/js/lock/{version}/{lang}.js,
+    # even for English. Built from the npm package by `make setup` (assets/build.mjs).
+    if not re.fullmatch(r"[a-z]{2}(-[A-Za-z]{2,4})?", language):
+        abort(404)
+    return send_from_directory(VENDOR / "lock-i18n", f"{language}.js")
 
 
 @bp.post("/passwordless/verify")
@@ -121,3 +132,12 @@ def sso_data():
     # auth0-js src/web-auth/hosted-pages.js: getSSOData. The suite's choice: no
     # "last login" screen; Lock shows its form at once.
     return Response('{"sso": false}', mimetype="application/json")
+
+
+@bp.get("/user/geoloc/country")
+def user_country():
+    """Tell Lock which country to preselect for a phone number: the US (+1), always."""
+    # auth0-js src/authentication/index.js: getUserCountry, asked by Lock's SMS screen.
+    # Auth0 locates the caller's IP address; the suite's choice is a fixed answer, since
+    # nothing here may look an address up, and the demo's phone numbers are +1.
+    return Response('{"country_code": "US"}', mimetype="application/json")

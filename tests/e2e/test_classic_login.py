@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from mock_tenant.config import BUILTIN_LOGIN_PAGES
 from native_tui_app.client import PasswordlessClient
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT
 from tests.e2e.classic_stack import ClassicStack, classic_stack
@@ -97,6 +98,7 @@ def test_a_wrong_code_on_the_custom_ui_page_shows_the_tenants_error(classic_page
     page.get_by_role("link", name="Log in with email").click()
     page.get_by_label("Email or phone number").fill(email)
     page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("status")).to_have_text(f"We sent a code to {email}.")
     right = custom_stack.tenant.last_code(email)
     # They mistype the code: /passwordless/verify refuses it and the page says why.
     page.get_by_label("Code").fill("000000" if right != "000000" else "111111")
@@ -113,6 +115,7 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_an_sms_code(classic_pag
     # The app asked for the sms connection: the page sends a text message.
     page.get_by_label("Email or phone number").fill(phone)
     page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
     page.get_by_label("Code").fill(custom_stack.tenant.last_code(phone))
     page.get_by_role("button", name="Log in").click()
     ConsentPage(page).accept()
@@ -148,6 +151,7 @@ def test_spa_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock
     # Lock on the tenant's Classic page sends a code, which they type.
     page.get_by_placeholder("yours@example.com").fill(email)
     page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_placeholder("Your code")).to_be_visible()
     page.get_by_placeholder("Your code").fill(lock_stack.tenant.last_code(email))
     page.get_by_role("button", name="Submit").click()
     UniversalLogin(page).accept_consent()
@@ -163,6 +167,7 @@ def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page,
     home.log_in_with("email")
     page.get_by_label("Email or phone number").fill(email)
     page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
     page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
     page.get_by_role("button", name="Log in").click()
     UniversalLogin(page).accept_consent()
@@ -196,6 +201,7 @@ def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, 
     # The tenant's Classic page: the person asks for a code and types it.
     page.get_by_label("Email or phone number").fill(email)
     page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
     page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
     page.get_by_role("button", name="Log in").click()
     ConsentPage(page).accept()
@@ -204,3 +210,32 @@ def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, 
     thread.join(timeout=30)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["tokens"].claims["email"] == email
+
+
+@pytest.fixture(scope="module")
+def lock_link_stack(tmp_path_factory) -> Iterator[ClassicStack]:
+    """Run a tenant showing the developer's own template: Lock, set to send magic links."""
+    folder = tmp_path_factory.mktemp("classic-own")
+    lock = BUILTIN_LOGIN_PAGES["lock-passwordless"].read_text(encoding="utf-8")
+    own = lock.replace("passwordlessMethod: 'code'", "passwordlessMethod: 'link'")
+    assert own != lock
+    (folder / "my-login.html").write_text(own, encoding="utf-8")
+    with classic_stack(folder, str(folder / "my-login.html")) as stack:
+        yield stack
+
+
+def test_your_own_lock_template_logs_in_with_a_magic_link(classic_page, lock_link_stack):
+    page, email = classic_page, "link@example.com"
+    lock_link_stack.tenant.reset()
+    home = WebAppHome(page, lock_link_stack.web.base_url)
+    home.open()
+    home.log_in_with("email")
+    # The developer's template: Lock with passwordlessMethod "link" emails a link.
+    page.get_by_placeholder("yours@example.com").fill(email)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("body")).to_contain_text("We sent you a link to log in")
+    # They open it from the dev outbox in the same browser.
+    page.goto(lock_link_stack.tenant.outbox(email)[0]["link"])
+    ConsentPage(page).accept()
+    page.wait_for_url(lock_link_stack.web.base_url + "/")
+    expect(home.greeting).to_have_text("Hello, link!")

@@ -203,3 +203,17 @@ def test_the_inspector_shows_a_classic_login_as_one_flow(tenant):
         "Verify redirect: the Classic page's code goes on",
         "Resume: code issued to the app",
     ] in kinds
+
+
+def test_lock_finds_its_language_files_and_a_country_without_the_network(tenant):
+    # Lock loads {languageBaseUrl}/js/lock/{version}/{lang}.js even for English.
+    config = page_config(tenant, authorize(tenant))
+    assert config["languageBaseUrl"] == BASE
+    english = tenant.get("/js/lock/14.3.0/en.js", base_url=BASE)
+    body = english.get_data(as_text=True)
+    english.close()
+    assert english.status_code == 200
+    assert body.startswith('Auth0.registerLanguageDictionary("en", {')
+    assert tenant.get("/js/lock/14.3.0/..%2Fx.js", base_url=BASE).status_code == 404
+    # Its SMS screen asks for a country to preselect.
+    assert tenant.get("/user/geoloc/country", base_url=BASE).json == {"country_code": "US"}

@@ -63,6 +63,7 @@ NOT_JSON = {
     # The Classic login page and Lock's JSONP application settings.
     "/login",
     "/client/<client_id>.js",
+    "/js/lock/<version>/<language>.js",
     "/v2/logout",
     "/oidc/logout",
     "/_dev/outbox",
