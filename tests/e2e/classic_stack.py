@@ -34,6 +34,19 @@ class ClassicStack:
     spa: LiveServer
 
 
+def classic(text: str, login_page: str) -> str:
+    """Return a tenant file's text with the Classic experience showing `login_page`."""
+    replaced = replace_once(
+        text,
+        {
+            'universal_login_experience = "new"': 'universal_login_experience = "classic"',
+            'custom_login_page = "lock-passwordless"': f'custom_login_page = "{login_page}"',
+        },
+    )
+    assert 'universal_login_experience = "classic"' in replaced, "tenant.toml has no [prompts]"
+    return replaced
+
+
 @contextmanager
 def trusting(ca_bundle: str) -> Iterator[None]:
     """Make requests (Authlib) and urllib (PyJWT's JWKS client) trust the tenant's CA."""
@@ -62,11 +75,7 @@ def classic_stack(folder: Path, login_page: str) -> Iterator[ClassicStack]:
         text = replace_once(
             config_file.read_text(encoding="utf-8"), spa_stack.registrations([spa.base_url])
         )
-        config_file.write_text(
-            text + '\n[prompts]\nuniversal_login_experience = "classic"\n'
-            f'custom_login_page = "{login_page}"\n',
-            encoding="utf-8",
-        )
+        config_file.write_text(classic(text, login_page), encoding="utf-8")
         tenant = stack.enter_context(serve_tenant(folder / "data", config_file, tls=True))
         stack.enter_context(trusting(tenant.ca_bundle))
         api = stack.enter_context(

@@ -8,6 +8,7 @@ import pytest
 
 from mock_tenant.__main__ import main
 from mock_tenant.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from tests.e2e.classic_stack import classic
 
 HTTPS = "https://127.0.0.1:4000/"
 
@@ -16,9 +17,7 @@ def write_tenant(folder, page: str):
     """Write the bundled tenant file with the Classic experience and `page` as its template."""
     path = folder / "tenant.toml"
     path.write_text(
-        DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
-        + f'\n[prompts]\nuniversal_login_experience = "classic"\ncustom_login_page = "{page}"\n',
-        encoding="utf-8",
+        classic(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"), page), encoding="utf-8"
     )
     return path
 

@@ -13,6 +13,7 @@ import pytest
 from mock_tenant import create_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE, load_config
 from tests.constants import WEB_CALLBACK, WEB_CLIENT
+from tests.e2e.classic_stack import classic
 
 BASE = "https://127.0.0.1:4000"
 EMAIL = "ada@example.com"
@@ -30,9 +31,7 @@ def tenant(tmp_path):
     (tmp_path / "my-login.html").write_text(DASHBOARD_TEMPLATE, encoding="utf-8")
     config_file = tmp_path / "tenant.toml"
     config_file.write_text(
-        DEFAULT_CONFIG_FILE.read_text(encoding="utf-8")
-        + '\n[prompts]\nuniversal_login_experience = "classic"\n'
-        'custom_login_page = "my-login.html"\n',
+        classic(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"), "my-login.html"),
         encoding="utf-8",
     )
     app = create_app(load_config(config_file, issuer=BASE + "/", data_dir=tmp_path / "data"))
