@@ -16,14 +16,18 @@ import urllib.parse
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
-from ..config import VENDOR, check_login_page
+from ..config import VENDOR, ConfigError, check_login_page
 from ..core import classic, logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
 from ..web import ApiError, current_tenant, read_params
 from . import pages
+from .authorize import PageError
 
 bp = Blueprint("classic", __name__)
+# The page's errors (an unknown or finished login) look as on the New pages, in its language.
+bp.context_processor(pages._language)
+bp.register_error_handler(PageError, pages._page_error)
 
 # auth0.js shows these to the person (Lock through its dictionary); the wording is the OTP
 # grant's (https://auth0.com/docs/api/authentication#authenticate-user).
@@ -40,7 +44,10 @@ def login():
     transaction = pages._transaction()
     client = tenant.config.client(transaction["client_id"])
     # Read on every request, so an edited template shows on reload; checked at start.
-    template = check_login_page(tenant.config.prompts.login_page_path)
+    try:
+        template = check_login_page(tenant.config.prompts.login_page_path)
+    except ConfigError as error:
+        raise PageError("The login page cannot be shown", str(error)) from None
     config = classic.page_config(tenant, transaction, client, base_url=tenant.url(""))
     response = Response(classic.render(template, config), mimetype="text/html")
     origin = urllib.parse.urlsplit(transaction["params"]["redirect_uri"])

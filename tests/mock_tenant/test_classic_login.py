@@ -216,3 +216,14 @@ def test_lock_finds_its_language_files_and_a_country_without_the_network(tenant)
     assert tenant.get("/js/lock/14.3.0/..%2Fx.js", base_url=BASE).status_code == 404
     # Its SMS screen asks for a country to preselect.
     assert tenant.get("/user/geoloc/country", base_url=BASE).json == {"country_code": "US"}
+
+
+def test_an_unknown_login_or_a_template_gone_since_start_is_an_error_page(tenant, tmp_path):
+    response = tenant.get("/login?state=not-a-login", base_url=BASE)
+    assert (response.status_code, response.mimetype) == (400, "text/html")
+    assert "This login has expired" in response.get_data(as_text=True)
+    url = authorize(tenant)
+    (tmp_path / "my-login.html").unlink()
+    response = tenant.get(url, base_url=BASE)
+    assert (response.status_code, response.mimetype) == (400, "text/html")
+    assert "my-login.html: cannot read the login page template" in response.get_data(as_text=True)
