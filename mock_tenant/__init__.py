@@ -52,6 +52,7 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app.register_blueprint(login.pages.bp)
     app.register_blueprint(api.cross_origin.bp)
     app.register_blueprint(login.cross_origin.bp)
+    app.register_blueprint(login.classic.bp)
     app.register_blueprint(login.logout.bp)
     cors.init_app(app)
     if config.tenant.dev_api:

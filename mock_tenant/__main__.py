@@ -70,6 +70,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(env MOCK_TENANT_PROFILE)",
     )
     parser.add_argument(
+        "--experience",
+        choices=["new", "classic"],
+        default=env("MOCK_TENANT_EXPERIENCE") or None,
+        help="Universal Login experience: the New pages, or a Classic page (needs --tls); "
+        "default: the tenant file's [prompts] universal_login_experience, new in the bundled "
+        "one (env MOCK_TENANT_EXPERIENCE)",
+    )
+    parser.add_argument(
+        "--login-page",
+        default=env("MOCK_TENANT_LOGIN_PAGE") or None,
+        help="the Classic page: lock-passwordless, custom-ui or a template file; default: "
+        "the tenant file's [prompts] custom_login_page (env MOCK_TENANT_LOGIN_PAGE)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=int(env("MOCK_TENANT_WORKERS", "1")),
@@ -101,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.profile:
             config = config.with_settings(profile=args.profile)
+        prompts = {"universal_login_experience": args.experience}
+        prompts["custom_login_page"] = args.login_page
+        if any(prompts.values()):
+            config = config.with_prompts(**{k: v for k, v in prompts.items() if v})
         secure_data_directory(config.data_dir / "tenant.sqlite3")
         tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.
@@ -115,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     print(
-        f"Mock tenant (issuer {issuer}, profile {config.tenant.profile}) "
+        f"Mock tenant (issuer {issuer}, profile {config.tenant.profile}, "
+        f"{config.prompts.universal_login_experience} Universal Login) "
         f"listening on {scheme}://{args.host}:{args.port}/"
     )
     if tls:

@@ -358,10 +358,85 @@ class TenantSettings(Model):
         return self
 
 
+# ---- Universal Login experience (New or Classic) -------------------------------------------
+
+# The Classic page templates the tenant ships, as Auth0's dashboard offers them.
+CLASSIC_TEMPLATES = Path(__file__).with_name("templates") / "classic"
+BUILTIN_LOGIN_PAGES = {
+    "lock-passwordless": CLASSIC_TEMPLATES / "lock-passwordless.html",
+    "custom-ui": CLASSIC_TEMPLATES / "custom-ui.html",
+}
+VENDOR = Path(__file__).with_name("static") / "vendor"
+
+
+class Prompts(Model):
+    """`[prompts]`: which Universal Login experience the tenant shows, and its Classic page.
+
+    Auth0 switches with the Management API `PATCH /api/v2/prompts
+    {"universal_login_experience": "new" | "classic"}`; the Classic page is the global
+    client's `custom_login_page` (with `custom_login_page_on`).
+    https://auth0.com/docs/api/management/v2/prompts/patch-prompts
+    https://auth0.com/docs/customize/login-pages/classic-login/customize-classic-login-pages
+    """
+
+    universal_login_experience: Literal["new", "classic"] = "new"
+    # "lock-passwordless", "custom-ui", or the path of your own template (relative paths
+    # from the tenant file's folder). Used by the Classic experience only.
+    custom_login_page: str = "lock-passwordless"
+
+    @property
+    def login_page_path(self) -> Path:
+        """Return the template file the Classic experience renders."""
+        return BUILTIN_LOGIN_PAGES.get(self.custom_login_page) or Path(self.custom_login_page)
+
+
+def check_login_page(path: Path) -> str:
+    """Read a Classic template and return it, or say what is wrong with it, naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(
+            f"{path}: cannot read the login page template: {error.strerror}"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the login page template is not UTF-8 text") from None
+    if "<html" not in text.lower():
+        raise ConfigError(f"{path}: the login page template is not an HTML page (no <html>)")
+    # https://auth0.com/docs/customize/login-pages/classic-login/customize-classic-login-pages
+    # Auth0 fills the page in by replacing this placeholder.
+    if "@@config@@" not in text:
+        raise ConfigError(f"{path}: the login page template has no @@config@@ placeholder")
+    return text
+
+
+def check_classic(config: TenantConfig) -> None:
+    """Refuse to start a Classic experience whose page or browser libraries cannot work."""
+    if config.prompts.universal_login_experience != "classic":
+        return
+    check_login_page(config.prompts.login_page_path)
+    missing = [n for n in ("lock.min.js", "auth0.min.js") if not (VENDOR / n).is_file()]
+    if missing:
+        raise ConfigError(
+            f"{VENDOR}: {', '.join(missing)} missing: the Classic login page needs "
+            "auth0-lock and auth0-js; run `make setup` to build them"
+        )
+    # auth0-js and auth0-lock reach a bare domain over https (auth0-js
+    # src/authentication/index.js: rootUrl), and take the hosted-page path only when the
+    # page's `location.host` is that domain (src/web-auth/index.js: passwordlessLogin).
+    # Auth0 is always HTTPS; so is the Classic experience here.
+    if not config.issuer.startswith("https://"):
+        raise ConfigError(
+            "[prompts] universal_login_experience = 'classic' needs HTTPS: start the tenant "
+            "with --tls (make run-web TLS=1), since Auth0's auth0-js and auth0-lock reach "
+            "a hosted login page's tenant over https only"
+        )
+
+
 class TenantConfig(Model):
     """Everything a tenant needs: the file's sections plus where it runs and keeps its data."""
 
     tenant: TenantSettings = TenantSettings()
+    prompts: Prompts = Prompts()
     clients: list[Client]
     connections: list[Connection]
     resource_servers: list[ResourceServer] = []
@@ -445,6 +520,14 @@ class TenantConfig(Model):
             None,
         )
 
+    def with_prompts(self, **prompts) -> TenantConfig:
+        """Return a copy with some `[prompts]` settings replaced, validated and checked again."""
+        data = self.model_dump(by_alias=True)
+        data["prompts"].update(prompts)
+        config = TenantConfig.model_validate(data)
+        check_classic(config)
+        return config
+
     def with_settings(self, **settings) -> TenantConfig:
         """Return a copy with some `[tenant]` settings replaced, validated again."""
         data = self.model_dump(by_alias=True)
@@ -467,13 +550,19 @@ def load_config(path: Path | str | None = None, **runtime) -> TenantConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     data.update({k: v for k, v in runtime.items() if v is not None})
+    page = data.get("prompts", {}).get("custom_login_page")
+    if isinstance(page, str) and page not in BUILTIN_LOGIN_PAGES:
+        # A template path in the file is read from the file's folder.
+        data["prompts"]["custom_login_page"] = str(path.parent / page)
     try:
-        return TenantConfig.model_validate(data)
+        config = TenantConfig.model_validate(data)
     except ValidationError as error:
         problems = "\n".join(
             f"  {_field_path(e['loc']) or '(top level)'}: {e['msg']}" for e in error.errors()
         )
         raise ConfigError(f"{path}: invalid tenant configuration\n{problems}") from None
+    check_classic(config)
+    return config
 
 
 def _field_path(loc: tuple) -> str:

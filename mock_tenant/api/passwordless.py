@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 
 from ..config import OTP_GRANT, Client, Connection
-from ..core import passwordless, throttle, users
+from ..core import logins, passwordless, throttle, users
 from ..core.identifiers import IdentifierError, normalize
 from ..core.tenant import Tenant
 from ..web import ApiError
@@ -56,7 +56,11 @@ def request_language(headers) -> str | None:
 
 
 def start(
-    tenant: Tenant, params: dict, client_ip: str, language: str | None = None
+    tenant: Tenant,
+    params: dict,
+    client_ip: str,
+    language: str | None = None,
+    browser_key: str | None = None,
 ) -> tuple[dict, dict]:
     """Handle a start request and return Auth0's body and the rate-limit headers.
 
@@ -66,16 +70,25 @@ def start(
     """
     headers = rate_limit(tenant, client_ip)
     try:
-        client, connection, identifier, send, auth_params = _validate(tenant, params)
-        wait = passwordless.start(
-            tenant,
-            client,
-            connection,
-            identifier,
-            send=send,
-            auth_params=auth_params,
-            language=language,
+        page = _login_page_transaction(tenant, params, browser_key)
+        client, connection, identifier, send, auth_params = _validate(
+            tenant, params, on_login_page=page is not None
         )
+        if page is not None:
+            # The code or link belongs to the page's login transaction, as on the New pages.
+            wait = logins.send_code(
+                tenant, page, client, connection, identifier, send, resend=True, language=language
+            )
+        else:
+            wait = passwordless.start(
+                tenant,
+                client,
+                connection,
+                identifier,
+                send=send,
+                auth_params=auth_params,
+                language=language,
+            )
         if wait:
             raise ApiError(
                 429,
@@ -109,14 +122,37 @@ def _verified(tenant: Tenant, uid: str) -> bool:
     return not tenant.rule("uniform_start_answers")
 
 
-def _validate(tenant: Tenant, params: dict):
+def _login_page_transaction(tenant: Tenant, params: dict, browser_key: str | None) -> dict | None:
+    """Return the Classic login this start comes from, or None for an app's own call.
+
+    Lock and auth0.js on the Classic login page send the page's `state`
+    (`config.internalOptions`) in `authParams` (auth0-js src/web-auth/index.js:
+    passwordlessStart; Lock's WebAuth carries `state` but not `_csrf`, auth0-lock
+    lib/core/web_api/p2_api.js). With this browser's cookie it names its login transaction;
+    a `_csrf`, when sent, must be that transaction's.
+    """
+    auth_params = params.get("authParams")
+    if not isinstance(auth_params, dict) or not auth_params.get("state"):
+        return None
+    transaction = logins.load(tenant, auth_params["state"], browser_key)
+    if transaction is None or transaction["client_id"] != params.get("client_id"):
+        return None
+    csrf = auth_params.get("_csrf")
+    if csrf is not None and not hmac.compare_digest(
+        csrf.encode(), transaction["csrf_token"].encode()
+    ):
+        return None
+    return transaction
+
+
+def _validate(tenant: Tenant, params: dict, *, on_login_page: bool = False):
     """Check fields, client, connection and identifier, in the order Auth0 reports them."""
     extra = sorted(set(params) - ALLOWED_FIELDS)
     if extra:
         raise ApiError(
             400, "bad.request", f"the following properties are not allowed: {', '.join(extra)}"
         )
-    client = _authenticate(tenant, params)
+    client = _authenticate(tenant, params, on_login_page=on_login_page)
     if not params.get("connection"):
         raise ApiError(400, "bad.connection", "Missing required property: connection")
     connection: Connection | None = tenant.config.connection(params["connection"])
@@ -167,14 +203,19 @@ def _validate(tenant: Tenant, params: dict):
     return client, connection, identifier, send, auth_params
 
 
-def _authenticate(tenant: Tenant, params: dict) -> Client:
-    """Find the client and check its secret, as /passwordless/start requires."""
+def _authenticate(tenant: Tenant, params: dict, *, on_login_page: bool = False) -> Client:
+    """Find the client and check its secret, as /passwordless/start requires.
+
+    The tenant's own login page has no secret: its login transaction (checked by
+    `_login_page_transaction`) stands for the app, as Auth0's hosted page does for a
+    regular web app (the suite's reading; no source says how Auth0 decides it).
+    """
     if not params.get("client_id"):
         raise ApiError(400, "bad.client_id", "Missing required property: client_id")
     client = tenant.config.client(params["client_id"])
     if client is None:
         raise ApiError(400, "bad.client_id", f"Unknown client: {params['client_id']}")
-    if not client.is_public:
+    if not client.is_public and not on_login_page:
         presented = params.get("client_secret", "").encode()
         if not hmac.compare_digest(presented, (client.client_secret or "").encode()):
             raise ApiError(401, "invalid_client", "Client authentication failed.")

@@ -9,7 +9,7 @@ from authlib.oauth2.rfc6750 import BearerTokenValidator, InvalidTokenError
 from flask import Blueprint, Response, current_app, request, url_for
 
 from ..config import OTP_GRANT
-from ..core import grants, users
+from ..core import grants, logins, users
 from ..dev import openapi
 from ..login import authorize
 from ..web import ApiError, current_tenant, error_response, read_params
@@ -112,6 +112,7 @@ def passwordless_start():
         read_params(("authParams",)),
         request.remote_addr or "unknown",
         language=passwordless.request_language(request.headers),
+        browser_key=request.cookies.get(logins.BROWSER_COOKIE),
     )
     return _json(body, headers=headers)
 

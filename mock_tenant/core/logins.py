@@ -267,6 +267,30 @@ def verify_code(tenant, transaction: dict, code: str) -> codes.Outcome:
     return redeemed.outcome
 
 
+def verify_on_page(
+    tenant, browser_key: str | None, *, client_id: str, connection: str, identifier: str, code: str
+) -> codes.Outcome:
+    """Check a code typed on a Classic login page (`POST /passwordless/verify`).
+
+    auth0.js sends no `state` with it (src/authentication/passwordless-authentication.js:
+    verify), so the login is this browser's newest unfinished one that sent a code to the
+    identifier for this app. A right code marks it verified; the page then follows
+    `/passwordless/verify_redirect?state=...` to finish it (see `load`, `sign_in`).
+    """
+    if not browser_key:
+        return codes.Outcome.WRONG
+    row = tenant.storage.query_one(
+        "SELECT state FROM login_transactions WHERE browser_hash = ? AND client_id = ? "
+        "AND connection = ? AND identifier = ? AND send = 'code' AND completed_at IS NULL "
+        "AND expires_at > ? ORDER BY created_at DESC LIMIT 1",
+        (digest(browser_key), client_id, connection, identifier, tenant.clock.now()),
+    )
+    transaction = load(tenant, row["state"], browser_key) if row else None
+    if transaction is None:
+        return codes.Outcome.WRONG
+    return verify_code(tenant, transaction, code)
+
+
 def sign_in(tenant, state: str, old_session_cookie: str | None) -> str:
     """Open the SSO session for a verified transaction's user; return the new cookie value.
 

@@ -42,6 +42,9 @@ WATCHED = (
     "/authorize",
     "/u/login/",
     "/u/consent",
+    # The Classic experience: its page, and Lock's application settings.
+    "/login",
+    "/client/",
     "/passwordless/",
     "/co/",
     "/oauth/token",
@@ -159,7 +162,8 @@ def _record(response) -> None:
         presented=_handles_in_request(params),
         handed_out=_handles_in_answer(answer, response),
         # A /passwordless/start always begins a new login; later requests find it again.
-        new_login=request.path == "/passwordless/start",
+        # One from a Classic page belongs to that page's login (its `state`).
+        new_login=request.path == "/passwordless/start" and not _page_state(params),
         client_id=params.get("client_id"),
         # A login that reused the SSO session names nobody until its ID token: take its email.
         identifier=_identifier(params) or _email(answer["tokens"]),
@@ -223,7 +227,12 @@ def _redirect_answer(location: str) -> dict:
         ).geturl()
     }
     handles |= {("code", v) for k, v in query if k == "code"}
-    handles |= {("state", v) for k, v in query if k == "state" and parts.path.startswith("/u/")}
+    # A state sent to the tenant's own pages (New: /u/..., Classic: /login) names the login.
+    handles |= {
+        ("state", v)
+        for k, v in query
+        if k == "state" and (parts.path.startswith("/u/") or parts.path == "/login")
+    }
     handles |= {("ticket", v) for k, v in query if k == "login_ticket"}
     return {"shown": shown, "tokens": tokens, "handles": handles}
 
@@ -293,10 +302,12 @@ def _handles_in_request(params: dict) -> set:
     """Return the handles this request presents (transaction, code, token, identifier)."""
     handles = set()
     if request.path.startswith(
-        ("/u/login/", "/u/consent", "/authorize/resume", "/passwordless/verify")
+        ("/u/login/", "/u/consent", "/authorize/resume", "/passwordless/verify", "/login")
     ):
-        if params.get("state"):
+        if isinstance(params.get("state"), str) and params["state"]:
             handles.add(("state", params["state"]))
+    if _page_state(params):
+        handles.add(("state", _page_state(params)))
     for name in ("code", "refresh_token", "token"):
         if request.path.startswith("/oauth/") and isinstance(params.get(name), str):
             handles.add(("code" if name == "code" else "token", params[name]))
@@ -312,9 +323,12 @@ def _handles_in_request(params: dict) -> set:
     if isinstance(params.get("login_ticket"), str):
         handles.add(("ticket", params["login_ticket"]))
     # The code checks name the person, and so join the login their /passwordless/start began.
-    if request.path in ("/passwordless/start", "/oauth/token", "/co/authenticate") and (
-        _identifier(params)
-    ):
+    if request.path in (
+        "/passwordless/start",
+        "/passwordless/verify",
+        "/oauth/token",
+        "/co/authenticate",
+    ) and _identifier(params):
         handles.add(("identifier", _identifier(params)))
     return {_handle(kind, value) for kind, value in handles}
 
@@ -340,6 +354,13 @@ def _handle(kind: str, value: str) -> str:
     return kind + ":" + hashlib.sha256(value.encode()).hexdigest()
 
 
+def _page_state(params: dict) -> str | None:
+    """Return the Classic page's login `state` a /passwordless/start carries, if any."""
+    auth_params = params.get("authParams") if request.path == "/passwordless/start" else None
+    state = auth_params.get("state") if isinstance(auth_params, dict) else None
+    return state if isinstance(state, str) and state else None
+
+
 def _identifier(params: dict) -> str | None:
     """Return the email or phone number a request is about, lower-cased, if any."""
     value = params.get("email") or params.get("phone_number") or params.get("username")
@@ -359,6 +380,9 @@ def _kind(params: dict, response) -> str:
     """Name the step in words a learner recognises."""
     path = request.path
     grant = params.get("grant_type", "")
+    # A view may name its step more precisely (a Classic page's verify_redirect).
+    if g.get("inspector_kind"):
+        return g.inspector_kind
     if path == "/oauth/token":
         name = {
             "authorization_code": "Code exchange",
@@ -376,6 +400,9 @@ def _kind(params: dict, response) -> str:
         "/passwordless/start": "Passwordless start: code or link sent",
         "/passwordless/verify_redirect": "Magic link opened",
         "/co/authenticate": "Cross-origin authentication: code checked, login ticket issued",
+        "/passwordless/verify": "Classic page: code checked",
+        "/passwordless/challenge": "Classic page: captcha needed?",
+        "/login": "Classic login page",
         "/oauth/revoke": "Revoke",
         "/userinfo": "User info",
         "/v2/logout": "Logout",
@@ -391,4 +418,6 @@ def _kind(params: dict, response) -> str:
             if request.method == "POST"
             else "Cross-origin verification page: asks the app's page for the verifier"
         )
+    if path.startswith("/client/"):
+        return "Lock: the app's settings (/client/{client_id}.js)"
     return names.get(path, path)

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..api import passwordless
 from ..api.cross_origin import VERIFIER_COOKIE
-from ..core import logins
+from ..core import classic, logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
 from ..core.logins import AuthorizeRequest
@@ -71,6 +71,10 @@ def authorize_endpoint():
         return answers.answer(auth_request, decided.response)
     if decided.consent_state:
         response = answers.redirect_after(url_for(".consent", state=decided.consent_state))
+    elif tenant.config.prompts.universal_login_experience == "classic":
+        # https://auth0.com/docs/authenticate/login/auth0-universal-login/universal-login-vs-classic-login/classic-experience
+        transaction = logins.load(tenant, decided.state, browser_key)
+        response = answers.redirect_after(classic.login_url(transaction))
     else:
         response = answers.redirect_after(url_for(".identifier", state=decided.state))
     answers.set_cookie(response, logins.BROWSER_COOKIE, browser_key)
@@ -216,6 +220,11 @@ def verify_redirect():
     transaction = logins.load(
         tenant, request.args.get("state"), request.cookies.get(logins.BROWSER_COOKIE)
     )
+    if transaction is not None and transaction["send"] == "code" and transaction["user_id"]:
+        # A Classic page's code, checked by POST /passwordless/verify for this login:
+        # auth0.js then comes here to finish it (src/web-auth/index.js: passwordlessVerify).
+        g.inspector_kind = "Verify redirect: the Classic page's code goes on"
+        return _signed_in(transaction)
     if transaction is None or transaction["send"] != "link":
         if _api_link(request.args):
             # A link asked for with /passwordless/start. Auth0 signs the person in at once:

@@ -69,6 +69,10 @@ NOT_JSON = {
     "/u/consent",
     "/passwordless/verify_redirect",
     "/co/verify",
+    # The Classic login page and Lock's JSONP application settings.
+    "/login",
+    "/client/<client_id>.js",
+    "/js/lock/<version>/<language>.js",
     "/v2/logout",
     "/oidc/logout",
     "/_dev/outbox",
