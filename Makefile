@@ -21,6 +21,13 @@ WORKER_TESTS := tests/mock_tenant tests/hardening
 # TLS=1: the tenant serves https://127.0.0.1:4000 with a local CA kept in var/tenant/tls/
 # (made on first use, never committed); the apps started here are told to trust it.
 TLS ?=
+# The Classic Universal Login needs HTTPS (auth0.js and Lock reach a hosted page's tenant over
+# https only: docs/11-classic-universal-login.md), so the run-* targets turn TLS on by themselves
+# when it is chosen, by MOCK_TENANT_EXPERIENCE or in mock_tenant/tenant.toml.
+EXPERIENCE := $(or $(MOCK_TENANT_EXPERIENCE),$(shell sed -n 's/^[[:space:]]*universal_login_experience[[:space:]]*=[[:space:]]*"\([a-z]*\)".*/\1/p' mock_tenant/tenant.toml))
+ifeq ($(EXPERIENCE)$(if $(filter run-%,$(MAKECMDGOALS)),run),classicrun)
+TLS := 1
+endif
 TLS_CA := $(CURDIR)/var/tenant/tls/ca.pem
 MAKE_CA := true
 TENANT_URL := http://127.0.0.1:4000

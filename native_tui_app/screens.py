@@ -30,8 +30,9 @@ from .client import Challenge, Tokens, connection_for, decode_for_display
 from .display import countdown, fingerprint, literal, pretty_json
 from .errors import AuthError, CodeExpired, RateLimited, SessionExpired, TooManyAttempts
 
-# Seconds before "Resend code" is offered again; the tenant has its own cooldown and says so
-# with a 429 and Retry-After, which then sets the countdown instead.
+# Seconds before "Resend code" is offered again: a pause against double presses, the length of
+# the hardened profile's cooldown (Auth0 has none by default). A tenant that refuses a resend
+# says so with a 429 and Retry-After, which then sets the countdown instead.
 RESEND_WAIT = 30
 
 

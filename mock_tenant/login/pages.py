@@ -187,7 +187,9 @@ def challenge():
             page["error"] = error.description
             return render_template("u_challenge.html", **page), 429
         page.update(
-            notice=t("challenge.resent"),
+            notice=t(
+                "challenge.resent_link" if transaction["send"] == "link" else "challenge.resent"
+            ),
             resend_in=_resend_in(transaction),
         )
         return render_template("u_challenge.html", **page)

@@ -118,7 +118,7 @@ class LocalTenant:
         return self._call("DELETE", "/_dev/api/outbox" + query)["deleted"]
 
     def advance_clock(self, seconds: int) -> dict:
-        """Move tenant time forward (or back, negative), to expire a code or age a token."""
+        """Age the tenant's stored state (forward only), to expire a code or age a refresh token."""
         return self._call("POST", "/_dev/api/clock", {"advance": seconds})
 
     def freeze_clock(self, frozen: bool = True) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from tests.mock_tenant.test_universal_login import (
+    CSRF,
     alert_text,
     open_identifier_page,
     submit_code,
@@ -51,3 +52,15 @@ def test_a_phone_number_without_a_plus_gets_an_example_not_a_pattern(tenant_serv
     assert answer.status_code == 400
     assert "+ and the country code, like +15555550100" in alert_text(answer)
     assert "does not match pattern" not in answer.text
+
+
+def test_resending_a_link_says_a_new_link_was_sent_not_a_code(tenant_server):
+    http = requests.Session()
+    page = submit_identifier(
+        http, open_identifier_page(http, tenant_server), "l@example.com", "link"
+    )
+    csrf = CSRF.search(page.text).group(1)
+    again = http.post(page.url, data={"csrf_token": csrf, "action": "resend"}, timeout=10)
+    assert again.status_code == 200
+    assert "We sent a new link" in again.text
+    assert "new code" not in again.text
