@@ -176,13 +176,38 @@ def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page,
 
 
 def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, custom_stack):
-    page, email = classic_page, "native@example.com"
-    custom_stack.tenant.reset()
+    def ask_and_type_code(page: Page, email: str) -> None:
+        """Ask the Custom UI page for a code and type it."""
+        page.get_by_label("Email or phone number").fill(email)
+        page.get_by_role("button", name="Send me a code").click()
+        expect(page.get_by_label("Code")).to_be_visible()
+        page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
+        page.get_by_role("button", name="Log in").click()
+
+    native_browser_login(classic_page, custom_stack, "native@example.com", ask_and_type_code)
+
+
+def test_native_app_browser_login_goes_through_the_lock_page(classic_page, lock_stack):
+    def ask_and_type_code(page: Page, email: str) -> None:
+        """Ask Lock for a code and type it."""
+        page.get_by_placeholder("yours@example.com").fill(email)
+        page.get_by_role("button", name="Submit").click()
+        code_box = page.get_by_placeholder("Your code")
+        expect(code_box).to_be_visible()
+        code_box.fill(lock_stack.tenant.last_code(email))
+        page.get_by_role("button", name="Submit").click()
+
+    native_browser_login(classic_page, lock_stack, "native-lock@example.com", ask_and_type_code)
+
+
+def native_browser_login(page: Page, stack: ClassicStack, email: str, ask_and_type_code) -> None:
+    """Log the terminal app's client in through a Classic page, as its browser login does."""
+    stack.tenant.reset()
     client = PasswordlessClient(
-        domain=custom_stack.tenant.base_url,
+        domain=stack.tenant.base_url,
         client_id=NATIVE_CLIENT,
         audience=API_AUDIENCE,
-        api_url=custom_stack.api.base_url,
+        api_url=stack.api.base_url,
     )
     # The terminal app starts its browser login (loopback redirect, PKCE) in a thread and
     # hands the authorization URL to the "system browser", here Chromium.
@@ -200,11 +225,7 @@ def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, 
     thread.start()
     page.goto(opened.get(timeout=10))
     # The tenant's Classic page: the person asks for a code and types it.
-    page.get_by_label("Email or phone number").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    expect(page.get_by_label("Code")).to_be_visible()
-    page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
-    page.get_by_role("button", name="Log in").click()
+    ask_and_type_code(page, email)
     ConsentPage(page).accept()
     # The tenant redirects to the app's loopback listener, which says to go back.
     expect(page.get_by_role("heading", name="You can close this tab")).to_be_visible()
