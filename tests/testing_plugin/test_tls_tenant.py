@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from auth0.management import ManagementClient
 
 from mock_tenant.config import ConfigError
 from mock_tenant.testing import run_tenant, tenant_config
@@ -75,3 +76,34 @@ def test_a_classic_template_of_your_own_leaves_the_experience_to_the_page(tmp_pa
 def test_the_marker_takes_tls(passwordless_tenant):
     assert passwordless_tenant.issuer.startswith("https://")
     assert passwordless_tenant.users() == []
+
+
+BACK_OFFICE = {
+    "name": "Back Office",
+    "client_id": "back-office",
+    "client_secret": "back-office-secret-for-tests",
+    "app_type": "non_interactive",
+    "token_endpoint_auth_method": "client_secret_post",
+    "grant_types": ["client_credentials"],
+}
+BACK_OFFICE_GRANT = {
+    "client_id": "back-office",
+    "audience": "https://{domain}/api/v2/",
+    "scope": ["read:users", "create:users"],
+}
+
+
+@pytest.mark.passwordless_tenant(tls=True, clients=[BACK_OFFICE], client_grants=[BACK_OFFICE_GRANT])
+def test_auth0_pythons_management_client_takes_the_tls_tenants_domain_unchanged(
+    passwordless_tenant, monkeypatch
+):
+    # auth0-python calls https://{domain} with httpx, which reads SSL_CERT_FILE.
+    monkeypatch.setenv("SSL_CERT_FILE", passwordless_tenant.ca_bundle)
+    management = ManagementClient(
+        domain=passwordless_tenant.domain,
+        client_id=BACK_OFFICE["client_id"],
+        client_secret=BACK_OFFICE["client_secret"],
+    )
+    management.users.create(connection="email", email="grace@example.com")
+    found = management.users.list_users_by_email(email="grace@example.com")
+    assert [user.email for user in found] == ["grace@example.com"]
