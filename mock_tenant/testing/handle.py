@@ -9,6 +9,7 @@ works the same for a tenant in this process and for one started elsewhere
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,6 +30,12 @@ class LocalTenant:
     base_url: str
     # The dev token, for a tenant bound off loopback (printed when it starts).
     dev_token: str | None = None
+    # For an https tenant: the PEM file of the local CA that signed its certificate, which
+    # the handle's own requests trust and your app must trust too.
+    ca_bundle: str | None = None
+    # The login pages it shows: "new", "classic-lock", "classic-custom-ui", or None when
+    # not known (a tenant started elsewhere, a Classic template of your own).
+    experience: str | None = None
 
     @property
     def issuer(self) -> str:
@@ -37,12 +44,18 @@ class LocalTenant:
 
     @property
     def domain(self) -> str:
-        """Return what goes in an app's AUTH0_DOMAIN: the base URL, scheme and port included.
+        """Return what goes in an app's AUTH0_DOMAIN: `host:port` over https, else the base URL.
 
-        Auth0's SDKs take a bare host and mean https; for a local http tenant they accept the
-        whole base URL, as auth0-spa-js and the suite's apps do.
+        Auth0's SDKs take a bare host and mean https, so an https tenant's domain is bare, as
+        Auth0's is; for a plain http tenant they accept the whole base URL, as auth0-spa-js
+        and the suite's apps do.
         """
-        return self.base_url
+        return self.host if self.base_url.startswith("https://") else self.base_url
+
+    @property
+    def verify(self) -> str | bool:
+        """Return what `requests` should check the tenant's certificate with (`verify=`)."""
+        return self.ca_bundle or True
 
     @property
     def host(self) -> str:
@@ -190,8 +203,10 @@ class LocalTenant:
 
     def _send(self, request: urllib.request.Request, method: str, path: str):
         """Send a request; return its JSON answer (None for 204), or fail with the answer."""
+        # None for http, or to trust the system's CAs: urllib's default.
+        context = ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=TIMEOUT, context=context) as response:  # noqa: S310
                 text = response.read()
         except urllib.error.HTTPError as error:
             answer = error.read().decode(errors="replace")

@@ -9,16 +9,19 @@ page if the tenant shows one, and returns once the browser has left the tenant. 
 are also there one by one (`submit_identifier`, `enter_code`, `accept_consent`) for tests of
 what goes wrong in between, such as an expired code.
 
+It knows the New experience and the Classic one's two templates, Lock (passwordless) and
+Custom UI (classic_pages.py); it takes the one the tenant's config chose, or the one named.
+
 Playwright's sync API is used through the page you pass; this module imports nothing from
 it, so the tenant package does not depend on Playwright.
 """
 
 from __future__ import annotations
 
+from .classic_pages import TIMEOUT_MS, ClassicCustomUi, ClassicLock
 from .handle import LocalTenant
 
-# Milliseconds to wait for each page, Playwright's unit.
-TIMEOUT_MS = 10_000
+__all__ = ["TIMEOUT_MS", "accept_consent", "enter_code", "error_shown", "log_in"]
 
 
 class NewExperience:
@@ -29,10 +32,9 @@ class NewExperience:
 
     name = "new"
 
-    @staticmethod
-    def shows(url: str, tenant: LocalTenant) -> bool:
-        """Tell whether a URL is one of this experience's pages."""
-        return url.startswith(tenant.url("/u/"))
+    def shows(self, page, tenant: LocalTenant) -> bool:
+        """Tell whether the page is one of this experience's pages."""
+        return page.url.startswith(tenant.url("/u/"))
 
     def submit_identifier(self, page, address: str, send: str = "code") -> None:
         """Type the email address or phone number and ask for a code (or a link)."""
@@ -54,45 +56,80 @@ class NewExperience:
         alert = page.locator("#error")
         return alert.inner_text() if alert.count() else None
 
-    def consent_shown(self, page, tenant: LocalTenant) -> bool:
-        """Tell whether the browser is on the consent page."""
-        return page.url.startswith(tenant.url("/u/consent"))
 
-    def accept_consent(self, page) -> None:
-        """Press Accept on the consent page."""
-        page.locator('button[name="action"][value="accept"]').click()
-
-
-# The experiences the helper knows, tried in order. The Classic experience (Lock, or a
-# Custom UI page with auth0.js) joins here as a class with the same methods.
-EXPERIENCES = [NewExperience()]
+# The consent page is the same for both experiences: Classic logins end on /u/consent too
+# (mock_tenant/login/pages.py: consent).
+def consent_shown(page, tenant: LocalTenant) -> bool:
+    """Tell whether the browser is on the consent page."""
+    return page.url.startswith(tenant.url("/u/consent"))
 
 
-def experience_of(page, tenant: LocalTenant):
-    """Return the login experience the page shows, or fail the test naming the URL."""
+def accept_consent_page(page) -> None:
+    """Press Accept on the consent page."""
+    page.locator('button[name="action"][value="accept"]').click()
+
+
+# The experiences the helper knows, by the names `LocalTenant.experience` and `log_in` use.
+EXPERIENCES = {e.name: e for e in (NewExperience(), ClassicLock(), ClassicCustomUi())}
+
+
+def experience_of(page, tenant: LocalTenant, name: str | None = None):
+    """Return the login experience named, the tenant's, or the one the page shows.
+
+    A tenant the plugin started knows its experience from its config; for a Classic page
+    of your own template (or a tenant started elsewhere) the page tells: Lock's widget or
+    the Custom UI form.
+    """
     page.wait_for_url(lambda url: url.startswith(tenant.base_url), timeout=TIMEOUT_MS)
-    for experience in EXPERIENCES:
-        if experience.shows(page.url, tenant):
+    name = name or tenant.experience
+    if name is not None:
+        if name not in EXPERIENCES:
+            raise ValueError(f"unknown login experience {name!r}; known: {sorted(EXPERIENCES)}")
+        return EXPERIENCES[name]
+    if EXPERIENCES["new"].shows(page, tenant):
+        return EXPERIENCES["new"]
+    # A Classic page draws its form with a script: wait until one of them is there.
+    lock, custom = EXPERIENCES["classic-lock"], EXPERIENCES["classic-custom-ui"]
+    if page.url.startswith(tenant.url("/login")):
+        drawn = page.locator(lock.ROOT).or_(page.locator(custom.FIELD)).first
+        drawn.wait_for(timeout=TIMEOUT_MS)
+    for experience in (lock, custom):
+        if experience.shows(page, tenant):
             return experience
     raise AssertionError(f"{page.url} is no Universal Login page this helper knows")
 
 
-def submit_identifier(page, tenant: LocalTenant, address: str, send: str = "code") -> None:
+def submit_identifier(
+    page, tenant: LocalTenant, address: str, send: str = "code", *, experience: str | None = None
+) -> None:
     """On the tenant's login page, type the address and ask for a code (or a link)."""
-    experience_of(page, tenant).submit_identifier(page, address, send)
+    experience_of(page, tenant, experience).submit_identifier(page, address, send)
 
 
-def enter_code(page, tenant: LocalTenant, code: str) -> None:
-    """On the tenant's code page, type a code and continue."""
-    experience_of(page, tenant).enter_code(page, code)
+def enter_code(page, tenant: LocalTenant, code: str, *, experience: str | None = None) -> None:
+    """On the tenant's code page (or form), type a code and wait for the tenant's answer."""
+    experience_of(page, tenant, experience).enter_code(page, code)
+
+
+def error_shown(page, tenant: LocalTenant, *, experience: str | None = None) -> str | None:
+    """Return the error the login page shows (a wrong or expired code), if any."""
+    return experience_of(page, tenant, experience).error_shown(page)
 
 
 def accept_consent(page, tenant: LocalTenant) -> None:
     """On the tenant's consent page, press Accept."""
-    experience_of(page, tenant).accept_consent(page)
+    page.wait_for_url(lambda url: consent_shown(page, tenant), timeout=TIMEOUT_MS)
+    accept_consent_page(page)
 
 
-def log_in(page, tenant: LocalTenant, address: str, *, consent: bool = True) -> None:
+def log_in(
+    page,
+    tenant: LocalTenant,
+    address: str,
+    *,
+    consent: bool = True,
+    experience: str | None = None,
+) -> None:
     """Complete Universal Login for an address and wait until the browser leaves the tenant.
 
     Args:
@@ -101,16 +138,18 @@ def log_in(page, tenant: LocalTenant, address: str, *, consent: bool = True) -> 
         tenant: the tenant (the `passwordless_tenant` fixture).
         address: the email address or phone number to log in with.
         consent: accept the consent page if the tenant shows one (else leave it shown).
+        experience: "new", "classic-lock" or "classic-custom-ui"; by default the one the
+            tenant's config chose, or (not known) the one the page shows.
 
     """
-    experience = experience_of(page, tenant)
-    experience.submit_identifier(page, address)
-    experience.enter_code(page, tenant.last_code(address))
+    shown = experience_of(page, tenant, experience)
+    shown.submit_identifier(page, address)
+    shown.enter_code(page, tenant.last_code(address))
     # Still on the tenant and not asking for consent: the code page again, with an error.
-    if page.url.startswith(tenant.base_url) and not experience.consent_shown(page, tenant):
-        raise AssertionError(f"the tenant did not accept the code: {experience.error_shown(page)}")
-    if experience.consent_shown(page, tenant):
+    if page.url.startswith(tenant.base_url) and not consent_shown(page, tenant):
+        raise AssertionError(f"the tenant did not accept the code: {shown.error_shown(page)}")
+    if consent_shown(page, tenant):
         if not consent:
             return
-        experience.accept_consent(page)
+        accept_consent_page(page)
     page.wait_for_url(lambda url: not url.startswith(tenant.base_url), timeout=TIMEOUT_MS)

@@ -23,9 +23,10 @@ def pytest_configure(config):
     """Register the marker that gives one test a tenant of its own."""
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(settings=None, clients=..., connections=..., users=..., "
-        "resource_servers=...): run this test against a tenant of its own, started from "
-        "passwordless_tenant_config with these changes (passwordless-tenant plugin)",
+        f"{MARKER}(settings=None, tls=None, clients=..., connections=..., prompts=..., "
+        "users=..., resource_servers=...): run this test against a tenant of its own, "
+        "started from passwordless_tenant_config with these changes (passwordless-tenant "
+        "plugin)",
     )
 
 
@@ -89,7 +90,8 @@ def passwordless_tenant(request, passwordless_tenant_config, tmp_path) -> LocalT
 
     `@pytest.mark.passwordless_tenant(settings={"otp_lifetime": 60}, users=[...])` starts a
     tenant for this test alone from the config with those changes, and stops it after the
-    test.
+    test; `tls=True` serves it over HTTPS, `prompts={"universal_login_experience":
+    "classic"}` shows the Classic login page (HTTPS too).
     """
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:

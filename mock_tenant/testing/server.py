@@ -12,8 +12,9 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from .. import create_app
-from ..config import ConfigError, TenantConfig, load_config
+from ..config import ConfigError, TenantConfig, check_classic, load_config
 from ..serving import QuietRequestHandler
+from ..tls import tls_files
 from .handle import LocalTenant
 
 # The two passwordless connections, as Auth0 creates them: codes of 6 digits by email and SMS.
@@ -23,11 +24,17 @@ DEFAULT_CONNECTIONS = [
     {"name": "sms", "strategy": "sms", "send": "code"},
 ]
 # The sections a test may replace whole; `settings` is merged into `[tenant]` instead.
-SECTIONS = ("clients", "client_grants", "connections", "resource_servers", "users")
+SECTIONS = ("clients", "client_grants", "connections", "prompts", "resource_servers", "users")
+# The key of a config given as data that is no tenant file setting but the command's `--tls`.
+TLS = "tls"
 
 
 def tenant_config(
-    base: Mapping | str | Path | None = None, *, settings: Mapping | None = None, **sections
+    base: Mapping | str | Path | None = None,
+    *,
+    settings: Mapping | None = None,
+    tls: bool | None = None,
+    **sections,
 ) -> dict:
     """Return a tenant config as data, in the shape of tenant.toml.
 
@@ -35,8 +42,10 @@ def tenant_config(
         base: a config to start from: data, or the path of a tenant TOML file; by default
             the email and sms connections, no applications, no users.
         settings: `[tenant]` settings to change (`otp_lifetime`, `profile`, ...).
-        **sections: `clients`, `client_grants`, `connections`, `resource_servers` or
-            `users` to replace.
+        tls: serve HTTPS with a local CA (the command's `--tls`); by default only when
+            `prompts` chooses the Classic experience, which needs it.
+        **sections: `clients`, `client_grants`, `connections`, `prompts`,
+            `resource_servers` or `users` to replace.
 
     """
     if base is None:
@@ -51,7 +60,34 @@ def tenant_config(
         raise TypeError(f"unknown config sections {sorted(unknown)}; known: {SECTIONS}")
     data.update(copy.deepcopy(sections))
     data["tenant"] = {**data.get("tenant", {}), **(settings or {})}
+    if tls is not None:
+        data[TLS] = tls
     return data
+
+
+def wants_tls(config: Mapping | str | Path) -> bool:
+    """Tell whether a config (data or a tenant file) asks for HTTPS, or needs it for Classic."""
+    if isinstance(config, str | Path):
+        config = tomllib.loads(Path(config).read_text(encoding="utf-8"))
+    if TLS in config:
+        return bool(config[TLS])
+    # auth0-js and auth0-lock reach a hosted page's tenant over https only
+    # (mock_tenant/config.py: check_classic), so Classic turns TLS on as `make run-web` does.
+    experience = config.get("prompts", {}).get("universal_login_experience")
+    return experience == "classic"
+
+
+def experience_name(config: TenantConfig) -> str | None:
+    """Return the login experience the tenant shows: "new", "classic-lock", "classic-custom-ui".
+
+    None for a Classic page of the developer's own, which the Playwright helper recognizes
+    from the page itself.
+    """
+    if config.prompts.universal_login_experience == "new":
+        return "new"
+    return {"lock-passwordless": "classic-lock", "custom-ui": "classic-custom-ui"}.get(
+        config.prompts.custom_login_page
+    )
 
 
 @contextmanager
@@ -60,19 +96,29 @@ def run_tenant(
 ) -> Iterator[LocalTenant]:
     """Serve a tenant from `config` (see `tenant_config`) on a free port until the block ends.
 
-    The tenant runs in this process, in a thread, its SQLite file under `data_dir`.
+    The tenant runs in this process, in a thread, its SQLite file under `data_dir`. With
+    HTTPS (`tenant_config(tls=True)`, or the Classic experience) its certificate comes from
+    a local CA made in `data_dir/tls` (mock_tenant/tls.py), whose path the handle gives as
+    `ca_bundle`.
 
     Raises:
         ConfigError: the config does not validate (the message names the field).
 
     """
+    files = tls_files(data_dir) if wants_tls(config) else None
     # Bind first, then build the app: the issuer must name the port the system chose.
     server = make_server(
-        host, 0, lambda environ, start: [], threaded=True, request_handler=QuietRequestHandler
+        host,
+        0,
+        lambda environ, start: [],
+        threaded=True,
+        request_handler=QuietRequestHandler,
+        ssl_context=files.server_context() if files else None,
     )
-    base_url = f"http://{host}:{server.server_port}"
+    base_url = f"{'https' if files else 'http'}://{host}:{server.server_port}"
     try:
-        server.app = create_app(_validated(config, issuer=base_url + "/", data_dir=data_dir))
+        validated = _validated(config, issuer=base_url + "/", data_dir=data_dir)
+        server.app = create_app(validated)
     except BaseException:
         server.server_close()
         raise
@@ -82,7 +128,11 @@ def run_tenant(
     )
     thread.start()
     try:
-        yield LocalTenant(base_url)
+        yield LocalTenant(
+            base_url,
+            ca_bundle=str(files.ca) if files else None,
+            experience=experience_name(validated),
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -94,7 +144,11 @@ def _validated(config: Mapping, **runtime) -> TenantConfig:
     if isinstance(config, str | Path):
         return load_config(config, **runtime)
     data = {**copy.deepcopy(dict(config)), **{k: str(v) for k, v in runtime.items()}}
+    data.pop(TLS, None)
     try:
-        return TenantConfig.model_validate(data)
+        validated = TenantConfig.model_validate(data)
     except ValueError as error:
         raise ConfigError(f"invalid tenant configuration given by the test:\n{error}") from None
+    # The checks of a tenant file that pydantic does not make: a Classic page that can work.
+    check_classic(validated)
+    return validated

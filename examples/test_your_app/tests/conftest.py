@@ -67,7 +67,14 @@ def passwordless_tenant_config(app_server):
                 "app_type": "regular_web",
                 # Authlib's default way of sending the secret.
                 "token_endpoint_auth_method": "client_secret_basic",
-                "grant_types": ["authorization_code", "refresh_token"],
+                # The Passwordless OTP grant: on a Classic login page, Lock calls
+                # /passwordless/start as your app, which needs it (Advanced Settings >
+                # Grant Types in Auth0's dashboard).
+                "grant_types": [
+                    "authorization_code",
+                    "refresh_token",
+                    "http://auth0.com/oauth/grant-type/passwordless/otp",
+                ],
                 "callbacks": [app_server.url + "/callback"],
                 "allowed_logout_urls": [app_server.url + "/"],
             },
@@ -94,8 +101,12 @@ def passwordless_tenant_config(app_server):
 
 
 @pytest.fixture
-def app_url(app_server, passwordless_tenant) -> str:
+def app_url(app_server, passwordless_tenant, monkeypatch) -> str:
     """Return the URL of your app, talking to this test's tenant."""
+    if passwordless_tenant.ca_bundle:
+        # An HTTPS tenant (the Classic login page needs one) has a certificate from a local
+        # CA: your app's requests (Authlib) trust it through requests' usual variable.
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", passwordless_tenant.ca_bundle)
     return app_server.point_at(passwordless_tenant)
 
 
@@ -103,6 +114,12 @@ def app_url(app_server, passwordless_tenant) -> str:
 def management_token(passwordless_tenant) -> str:
     """Return a Management API token for your back office (the client credentials grant)."""
     return passwordless_tenant.management_token(BACK_OFFICE_ID, BACK_OFFICE_SECRET)
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Let the browser accept an HTTPS tenant's certificate, made by a CA it does not know."""
+    return {**browser_context_args, "ignore_https_errors": True}
 
 
 @pytest.fixture(scope="session")
