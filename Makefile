@@ -130,15 +130,16 @@ run-embedded: $(STAMP) $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js log
 # ---- check ---------------------------------------------------------------
 
 # Every test in two passes, the second only if the first passed: first every test with the
-# tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
+# tenant in the test process, then `make test-workers` beside `make test-example` (its own
+# venv, its own tenant). ARGS=... narrows both passes and leaves the example out.
 # The clock starts when make reads this file, so setup (a fresh clone's .venv and npm
 # installs, made first as prerequisites) counts in the time printed at the end.
 TEST_STARTED := $(shell date +%s)
 
 test: test-setup ## Run every test, then the tenant's tests against 3 gunicorn workers.
 	$(PY) -m pytest $(XDIST) $(ARGS)
-	$(MAKE) --no-print-directory test-workers
-	@if [ -z "$(ARGS)" ]; then $(MAKE) --no-print-directory test-example; fi
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-workers \
+		$(if $(ARGS),,test-example)
 	@echo "make test: $$(( $$(date +%s) - $(TEST_STARTED) )) s, setup included"
 
 # What `make test` installs, all at once (pip for .venv and for the example's venv, npm for
