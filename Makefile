@@ -16,6 +16,11 @@ ARGS ?=
 # Arguments for the example project's pytest (`make test-example EXAMPLE_ARGS=-x`).
 EXAMPLE_ARGS ?=
 WORKERS ?= 1
+# pytest-xdist processes for the test targets (PYTEST_WORKERS=0: all in one process). Each
+# file's tests stay on one process (tests/conftest.py: group_by_file), in collection order,
+# so that browser tests still come last on each process.
+PYTEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
 # The tests that `make test-workers` runs against a tenant of several processes.
 WORKER_TESTS := tests/mock_tenant tests/hardening
 # TLS=1: the tenant serves https://127.0.0.1:4000 with a local CA kept in var/tenant/tls/
@@ -44,7 +49,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser run-tenant run-web run-native run-spa run-embedded reset test test-fast \
-	test-e2e test-workers test-example bench lint format screenshots clean
+	test-e2e test-setup test-workers test-example bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -74,7 +79,7 @@ run-tenant: $(STAMP) $(ASSETS_STAMP) ## Run the mock tenant alone on http://127.
 SPA_STAMP := single_page_app/node_modules/.installed-$(shell cksum < single_page_app/package-lock.json | cut -d' ' -f1)
 
 $(SPA_STAMP): single_page_app/package-lock.json
-	cd single_page_app && npm ci --no-audit --no-fund
+	cd single_page_app && npm ci --prefer-offline --no-audit --no-fund
 	touch $@
 
 # The browser files the tenant serves (Auth0's auth0-lock and auth0-js for the Classic login
@@ -83,21 +88,21 @@ $(SPA_STAMP): single_page_app/package-lock.json
 # changes (ASSETS_STAMP, defined at the top).
 
 $(ASSETS_STAMP): mock_tenant/assets/package-lock.json mock_tenant/assets/build.mjs
-	cd mock_tenant/assets && npm ci --no-audit --no-fund && node build.mjs
+	cd mock_tenant/assets && npm ci --prefer-offline --no-audit --no-fund && node build.mjs
 	rm -f mock_tenant/static/vendor/.built-* && touch $@
 
 # express-openid-connect for its end-to-end test, pinned by tests/e2e/express_app/package-lock.json.
 EXPRESS_STAMP := tests/e2e/express_app/node_modules/.installed-$(shell cksum < tests/e2e/express_app/package-lock.json | cut -d' ' -f1)
 
 $(EXPRESS_STAMP): tests/e2e/express_app/package-lock.json
-	cd tests/e2e/express_app && npm ci --no-audit --no-fund
+	cd tests/e2e/express_app && npm ci --prefer-offline --no-audit --no-fund
 	touch $@
 
 # axe-core for the accessibility test of the tenant's pages, pinned by tests/e2e/axe/package-lock.json.
 AXE_STAMP := tests/e2e/axe/node_modules/.installed-$(shell cksum < tests/e2e/axe/package-lock.json | cut -d' ' -f1)
 
 $(AXE_STAMP): tests/e2e/axe/package-lock.json
-	cd tests/e2e/axe && npm ci --no-audit --no-fund
+	cd tests/e2e/axe && npm ci --prefer-offline --no-audit --no-fund
 	touch $@
 
 # LOG_TIMESTAMPS=0 (run-spa, run-web): honcho starts every line with the time, so the
@@ -132,32 +137,39 @@ run-embedded: $(STAMP) $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js log
 # ---- check ---------------------------------------------------------------
 
 # Every test in two passes, the second only if the first passed: first every test with the
-# tenant in the test process, then `make test-workers`. ARGS=... narrows both passes.
+# tenant in the test process, then `make test-workers` beside `make test-example` (its own
+# venv, its own tenant). ARGS=... narrows both passes and leaves the example out.
 # The clock starts when make reads this file, so setup (a fresh clone's .venv and npm
 # installs, made first as prerequisites) counts in the time printed at the end.
 TEST_STARTED := $(shell date +%s)
 
-test: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run every test, then the tenant's tests against 3 gunicorn workers.
-	$(PY) -m pytest $(ARGS)
-	$(MAKE) --no-print-directory test-workers
-	@if [ -z "$(ARGS)" ]; then $(MAKE) --no-print-directory test-example; fi
+test: test-setup ## Run every test, then the tenant's tests against 3 gunicorn workers.
+	$(PY) -m pytest $(XDIST) $(ARGS)
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-workers \
+		$(if $(ARGS),,test-example)
 	@echo "make test: $$(( $$(date +%s) - $(TEST_STARTED) )) s, setup included"
+
+# What `make test` installs, all at once (pip for .venv and for the example's venv, npm for
+# the tenant's assets, the SPA, the express app and axe): none of the six needs another.
+test-setup:
+	@$(MAKE) --no-print-directory -j6 --output-sync=target $(STAMP) $(ASSETS_STAMP) \
+		$(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser $(if $(ARGS),,$(EXAMPLE_STAMP))
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
 # (restarts, load, full disks), no second pass.
 test-fast: $(STAMP) $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass.
-	$(PY) -m pytest -m "not e2e" --ignore=tests/hardening $(ARGS)
+	$(PY) -m pytest $(XDIST) -m "not e2e" --ignore=tests/hardening $(ARGS)
 	@echo "make test-fast: $$(( $$(date +%s) - $(TEST_STARTED) )) s"
 
 test-e2e: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
-	$(PY) -m pytest -m e2e $(ARGS)
+	$(PY) -m pytest $(XDIST) -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
 # subprocesses; tests marked in_process need the app in the test process and are skipped.
 # --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
 # pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
 test-workers: $(STAMP) $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
-	TENANT_WORKERS=3 $(PY) -m pytest $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
+	TENANT_WORKERS=3 $(PY) -m pytest $(XDIST) $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 
 # The example of outside use: a project of its own (examples/test_your_app) with its own

@@ -44,6 +44,21 @@ def is_within(item, folders: list[Path]) -> bool:
     return any(item.path.is_relative_to(folder) for folder in folders)
 
 
+def group_by_file(items) -> None:
+    """Keep each file's tests on one xdist worker (`--dist loadgroup`), browser tests apart.
+
+    A file's module-scoped fixtures (a built wheel, a web stack) then start once, not once
+    per worker. A file's browser tests form a group of their own, which the scheduler hands
+    out among the other browser groups at the end: a worker that has started Playwright
+    must get no `async def` test after it (see below).
+    """
+    for item in items:
+        group = item.path.relative_to(item.config.rootpath).as_posix()
+        if item.get_closest_marker("e2e"):
+            group += ":e2e"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 # tryfirst: the `e2e` marks added here must be in place before `-m` selects tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
@@ -61,6 +76,8 @@ def pytest_collection_modifyitems(config, items):
         if uses_a_browser(item):
             item.add_marker(pytest.mark.e2e)
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    if config.pluginmanager.hasplugin("xdist"):
+        group_by_file(items)
 
     if folders := [Path(folder).resolve() for folder in config.getoption("within")]:
         outside = [item for item in items if not is_within(item, folders)]

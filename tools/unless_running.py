@@ -33,9 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     """Wait in place of a server that already answers, or become the server's process."""
     args = parse_args(argv)
     if answers(args.url):
-        print(f"Using the {args.name} already running ({args.url} answers).", flush=True)
-        # Wait for honcho's SIGTERM (or Ctrl-C), then leave quietly.
+        # Wait for honcho's SIGTERM (or Ctrl-C), then leave quietly. The handler is in place
+        # before the line below: whoever reads it may send SIGTERM at once.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        print(f"Using the {args.name} already running ({args.url} answers).", flush=True)
         try:
             while True:
                 signal.pause()
