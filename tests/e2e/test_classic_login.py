@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from mock_tenant.config import BUILTIN_LOGIN_PAGES
 from native_tui_app.client import PasswordlessClient
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT
-from tests.e2e.classic_stack import ClassicStack, classic_stack
+from tests.e2e.classic_stack import ClassicStack, classic_stack, trusting
 from tests.e2e.pages import ConsentPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.web_stack import TIMEOUT_MS
@@ -221,15 +221,17 @@ def native_browser_login(page: Page, stack: ClassicStack, email: str, ask_and_ty
         except Exception as error:  # handed over to the test's thread
             outcome["error"] = error
 
-    thread = threading.Thread(target=log_in, daemon=True)
-    thread.start()
-    page.goto(opened.get(timeout=10))
-    # The tenant's Classic page: the person asks for a code and types it.
-    ask_and_type_code(page, email)
-    ConsentPage(page).accept()
-    # The tenant redirects to the app's loopback listener, which says to go back.
-    expect(page.get_by_role("heading", name="You can close this tab")).to_be_visible()
-    thread.join(timeout=30)
+    # Each stack has its own CA and the module keeps both running: trust this one's.
+    with trusting(stack.tenant.ca_bundle):
+        thread = threading.Thread(target=log_in, daemon=True)
+        thread.start()
+        page.goto(opened.get(timeout=10))
+        # The tenant's Classic page: the person asks for a code and types it.
+        ask_and_type_code(page, email)
+        ConsentPage(page).accept()
+        # The tenant redirects to the app's loopback listener, which says to go back.
+        expect(page.get_by_role("heading", name="You can close this tab")).to_be_visible()
+        thread.join(timeout=30)
     assert "error" not in outcome, outcome.get("error")
     assert outcome["tokens"].claims["email"] == email
 
