@@ -49,6 +49,25 @@ def classic_page(page: Page) -> Page:
     return page
 
 
+def lock_code_login(page: Page, stack: ClassicStack, identifier: str) -> None:
+    """On the Lock page, ask for a code, read it in the dev outbox and type it."""
+    page.get_by_placeholder("yours@example.com").fill(identifier)
+    page.get_by_role("button", name="Submit").click()
+    code_box = page.get_by_placeholder("Your code")
+    expect(code_box).to_be_visible()
+    code_box.fill(stack.tenant.last_code(identifier))
+    page.get_by_role("button", name="Submit").click()
+
+
+def custom_ui_code_login(page: Page, stack: ClassicStack, identifier: str) -> None:
+    """On the Custom UI page (auth0.js), ask for a code, read it in the outbox and type it."""
+    page.get_by_label("Email or phone number").fill(identifier)
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_label("Code")).to_be_visible()
+    page.get_by_label("Code").fill(stack.tenant.last_code(identifier))
+    page.get_by_role("button", name="Log in").click()
+
+
 def test_web_app_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock_stack):
     page, email = classic_page, "ada@example.com"
     lock_stack.tenant.reset()
@@ -58,13 +77,8 @@ def test_web_app_logs_in_through_the_lock_page_with_an_email_code(classic_page, 
     home.log_in_with("email")
     # The tenant shows its Classic page: Auth0's Lock widget, in passwordless mode.
     expect(page).to_have_url(lock_stack.tenant.base_url + "/login?" + page.url.split("?")[1])
-    page.get_by_placeholder("yours@example.com").fill(email)
-    page.get_by_role("button", name="Submit").click()
-    # Lock asks for the code; they read it in the dev outbox and type it.
-    code_box = page.get_by_placeholder("Your code")
-    expect(code_box).to_be_visible()
-    code_box.fill(lock_stack.tenant.last_code(email))
-    page.get_by_role("button", name="Submit").click()
+    # Lock asks for the address, then the code; they read it in the dev outbox and type it.
+    lock_code_login(page, lock_stack, email)
     # The app asks for the sample API from a localhost callback: they consent.
     ConsentPage(page).accept()
     # Back on the app, signed in.
@@ -114,11 +128,7 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_an_sms_code(classic_pag
     home.open()
     home.log_in_with("SMS")
     # The app asked for the sms connection: the page sends a text message.
-    page.get_by_label("Email or phone number").fill(phone)
-    page.get_by_role("button", name="Send me a code").click()
-    expect(page.get_by_label("Code")).to_be_visible()
-    page.get_by_label("Code").fill(custom_stack.tenant.last_code(phone))
-    page.get_by_role("button", name="Log in").click()
+    custom_ui_code_login(page, custom_stack, phone)
     ConsentPage(page).accept()
     page.wait_for_url(custom_stack.web.base_url + "/")
     expect(home.greeting).to_be_visible()
@@ -150,11 +160,7 @@ def test_spa_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock
     home.open()
     home.log_in_with("email")
     # Lock on the tenant's Classic page sends a code, which they type.
-    page.get_by_placeholder("yours@example.com").fill(email)
-    page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_placeholder("Your code")).to_be_visible()
-    page.get_by_placeholder("Your code").fill(lock_stack.tenant.last_code(email))
-    page.get_by_role("button", name="Submit").click()
+    lock_code_login(page, lock_stack, email)
     UniversalLogin(page).accept_consent()
     # auth0-spa-js exchanges the code (PKCE) and the SPA shows who they are.
     home.expect_logged_in_as(email)
@@ -166,38 +172,17 @@ def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page,
     home = SpaHome(page, custom_stack.spa.base_url)
     home.open()
     home.log_in_with("email")
-    page.get_by_label("Email or phone number").fill(email)
-    page.get_by_role("button", name="Send me a code").click()
-    expect(page.get_by_label("Code")).to_be_visible()
-    page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
-    page.get_by_role("button", name="Log in").click()
+    custom_ui_code_login(page, custom_stack, email)
     UniversalLogin(page).accept_consent()
     home.expect_logged_in_as(email)
 
 
 def test_native_app_browser_login_goes_through_the_custom_ui_page(classic_page, custom_stack):
-    def ask_and_type_code(page: Page, email: str) -> None:
-        """Ask the Custom UI page for a code and type it."""
-        page.get_by_label("Email or phone number").fill(email)
-        page.get_by_role("button", name="Send me a code").click()
-        expect(page.get_by_label("Code")).to_be_visible()
-        page.get_by_label("Code").fill(custom_stack.tenant.last_code(email))
-        page.get_by_role("button", name="Log in").click()
-
-    native_browser_login(classic_page, custom_stack, "native@example.com", ask_and_type_code)
+    native_browser_login(classic_page, custom_stack, "native@example.com", custom_ui_code_login)
 
 
 def test_native_app_browser_login_goes_through_the_lock_page(classic_page, lock_stack):
-    def ask_and_type_code(page: Page, email: str) -> None:
-        """Ask Lock for a code and type it."""
-        page.get_by_placeholder("yours@example.com").fill(email)
-        page.get_by_role("button", name="Submit").click()
-        code_box = page.get_by_placeholder("Your code")
-        expect(code_box).to_be_visible()
-        code_box.fill(lock_stack.tenant.last_code(email))
-        page.get_by_role("button", name="Submit").click()
-
-    native_browser_login(classic_page, lock_stack, "native-lock@example.com", ask_and_type_code)
+    native_browser_login(classic_page, lock_stack, "native-lock@example.com", lock_code_login)
 
 
 def native_browser_login(page: Page, stack: ClassicStack, email: str, ask_and_type_code) -> None:
@@ -227,7 +212,7 @@ def native_browser_login(page: Page, stack: ClassicStack, email: str, ask_and_ty
         thread.start()
         page.goto(opened.get(timeout=10))
         # The tenant's Classic page: the person asks for a code and types it.
-        ask_and_type_code(page, email)
+        ask_and_type_code(page, stack, email)
         ConsentPage(page).accept()
         # The tenant redirects to the app's loopback listener, which says to go back.
         expect(page.get_by_role("heading", name="You can close this tab")).to_be_visible()
