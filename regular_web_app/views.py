@@ -140,8 +140,15 @@ def api_call():
 def _call_api(path: str, needs: str, access_token: str) -> dict:
     """Call one API route with the bearer token (RFC 6750) and describe the answer."""
     url = current_app.config["API_URL"] + path
-    result = {"path": path, "needs": needs, "status": None, "body": "", "challenge": ""}
-    result |= {"error": None}
+    # `error`: the API's own error code, when its JSON answer has one (api_call reads it).
+    result = {
+        "path": path,
+        "needs": needs,
+        "status": None,
+        "body": "",
+        "challenge": "",
+        "error": None,
+    }
     try:
         # https://www.rfc-editor.org/rfc/rfc6750#section-2.1
         response = requests.get(

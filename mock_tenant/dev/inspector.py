@@ -306,8 +306,8 @@ def _handles_in_request(params: dict) -> set:
     ):
         if isinstance(params.get("state"), str) and params["state"]:
             handles.add(("state", params["state"]))
-    if _page_state(params):
-        handles.add(("state", _page_state(params)))
+    if page_state := _page_state(params):
+        handles.add(("state", page_state))
     for name in ("code", "refresh_token", "token"):
         if request.path.startswith("/oauth/") and isinstance(params.get(name), str):
             handles.add(("code" if name == "code" else "token", params[name]))

@@ -63,6 +63,7 @@ class ClassicLock:
     name = "classic-lock"
     ROOT = ".auth0-lock"
     SUBMIT = "button.auth0-lock-submit"
+    ERROR = ".auth0-global-message-error"
 
     def shows(self, page, tenant: LocalTenant) -> bool:
         """Tell whether the page is a Classic page running Lock."""
@@ -130,11 +131,11 @@ class ClassicLock:
         started_on = page.url
         page.locator(f"{self.ROOT} input[name=vcode]").fill(code)
         page.locator(self.SUBMIT).click()
-        wait_for_answer(page, page.locator(".auth0-global-message-error"), started_on)
+        wait_for_answer(page, page.locator(self.ERROR), started_on)
 
     def error_shown(self, page) -> str | None:
         """Return the error Lock shows (a wrong or expired code), if any."""
-        alert = page.locator(".auth0-global-message-error")
+        alert = page.locator(self.ERROR)
         return alert.text_content() if alert.is_visible() else None
 
 

@@ -18,7 +18,7 @@ it, so the tenant package does not depend on Playwright.
 
 from __future__ import annotations
 
-from .classic_pages import TIMEOUT_MS, ClassicCustomUi, ClassicLock
+from .classic_pages import TIMEOUT_MS, ClassicCustomUi, ClassicLock, on_classic_page
 from .handle import LocalTenant
 
 __all__ = ["TIMEOUT_MS", "accept_consent", "enter_code", "error_shown", "log_in"]
@@ -90,7 +90,7 @@ def experience_of(page, tenant: LocalTenant, name: str | None = None):
         return EXPERIENCES["new"]
     # A Classic page draws its form with a script: wait until one of them is there.
     lock, custom = EXPERIENCES["classic-lock"], EXPERIENCES["classic-custom-ui"]
-    if page.url.startswith(tenant.url("/login")):
+    if on_classic_page(page, tenant):
         drawn = page.locator(lock.ROOT).or_(page.locator(custom.FIELD)).first
         drawn.wait_for(timeout=TIMEOUT_MS)
     for experience in (lock, custom):
