@@ -302,7 +302,6 @@ def update(tenant, user_id: str, changes: dict) -> dict:
     Raises:
         ManagementError: 404 `inexistent_user`, 409 when the new identifier has a user.
     """
-    current = get_body(tenant, user_id)
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
         user = users.get(db, user_id)
@@ -329,7 +328,9 @@ def update(tenant, user_id: str, changes: dict) -> dict:
                 profile[name] = value
         metadata = {}
         for name in ("user_metadata", "app_metadata"):
-            merged = dict(current.get(name, {}))
+            # Merged with what is stored now, read inside this write: no PATCH made meanwhile
+            # is lost.
+            merged = json.loads(row[name] or "{}") if row else {}
             for key, value in (changes.get(name) or {}).items():
                 if value is None:
                     merged.pop(key, None)
