@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
 from ..api.token_endpoint import OTP_FAILURE, WRONG_CODE
-from ..config import VENDOR, ConfigError, check_login_page
+from ..config import VENDOR, ConfigError, check_login_page, origin
 from ..core import classic, logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
@@ -44,13 +43,13 @@ def login():
         raise PageError("The login page cannot be shown", str(error)) from None
     config = classic.page_config(tenant, transaction, client, base_url=tenant.url(""))
     response = Response(classic.render(template, config), mimetype="text/html")
-    origin = urllib.parse.urlsplit(transaction["params"]["redirect_uri"])
+    callback_origin = origin(transaction["params"]["redirect_uri"])
     # Auth0's templates run inline scripts and Lock writes inline styles: allowed here only,
     # and still nothing from another origin (docs/security.md rule 7).
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self' 'unsafe-inline'; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
-        f"form-action 'self' {origin.scheme}://{origin.netloc}"
+        f"form-action 'self' {callback_origin}"
     )
     return response
 
