@@ -115,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.profile:
             config = config.with_settings(profile=args.profile)
-        prompts = {"universal_login_experience": args.experience}
-        prompts["custom_login_page"] = args.login_page
-        if any(prompts.values()):
-            config = config.with_prompts(**{k: v for k, v in prompts.items() if v})
+        given = {
+            "universal_login_experience": args.experience,
+            "custom_login_page": args.login_page,
+        }
+        prompts = {k: v for k, v in given.items() if v}
+        if prompts:
+            config = config.with_prompts(**prompts)
         secure_data_directory(config.data_dir / "tenant.sqlite3")
         tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.

@@ -100,7 +100,7 @@ class Client(Model):
     @property
     def cors_origins(self) -> set[str]:
         """Return the origins that may call the tenant from scripts: Allowed Origins, callbacks."""
-        return set(self.allowed_origins) | {_origin(url) for url in self.callbacks}
+        return set(self.allowed_origins) | {origin(url) for url in self.callbacks}
 
     @model_validator(mode="after")
     def _secret_matches_auth_method(self) -> Client:
@@ -127,7 +127,7 @@ class Client(Model):
         return self.token_endpoint_auth_method == "none"
 
 
-def _origin(url: str) -> str:
+def origin(url: str) -> str:
     """Return the origin (scheme://host[:port]) of a URL."""
     # https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin
     parts = urllib.parse.urlsplit(url)

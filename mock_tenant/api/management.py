@@ -13,7 +13,7 @@ import json
 from flask import Blueprint, Response, request
 
 from ..core import management, user_search, users
-from ..core.identifiers import IdentifierError
+from ..core.identifiers import IdentifierError, normalize
 from ..core.management import ManagementError
 from ..web import current_tenant
 
@@ -257,7 +257,7 @@ def _identifier(connection: str, body: dict, *, required: bool) -> str:
             raise _payload_error(f"'Missing required property: {field}'.")
         return ""
     try:
-        return management.normalize_identifier(connection, value)
+        return normalize(connection, value)
     except IdentifierError:
         if field == "email":
             raise _payload_error(

@@ -15,7 +15,7 @@ import urllib.parse
 import jwt
 
 from ..config import MANAGEMENT_API_AUDIENCE, Client
-from . import identifiers, user_search, users
+from . import user_search, users
 
 # Auth0's default lifetime of a Management API token (the API's "Token Expiration", 24 h).
 # https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens
@@ -218,12 +218,16 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+# A user with what the Management API keeps beside it (`user_body` reads both).
+SELECT_USERS = (
+    "SELECT u.*, a.verified, a.user_metadata, a.app_metadata FROM users u "
+    "LEFT JOIN user_attributes a ON a.user_id = u.user_id"
+)
+
+
 def all_bodies(tenant) -> list[dict]:
     """Return every user's body, oldest first."""
-    rows = tenant.storage.query(
-        "SELECT u.*, a.verified, a.user_metadata, a.app_metadata FROM users u "
-        "LEFT JOIN user_attributes a ON a.user_id = u.user_id ORDER BY u.created_at, u.user_id"
-    )
+    rows = tenant.storage.query(SELECT_USERS + " ORDER BY u.created_at, u.user_id")
     return [user_body(dict(row), dict(row)) for row in rows]
 
 
@@ -233,11 +237,7 @@ def get_body(tenant, user_id: str) -> dict:
     Raises:
         ManagementError: 404 `inexistent_user`.
     """
-    row = tenant.storage.query_one(
-        "SELECT u.*, a.verified, a.user_metadata, a.app_metadata FROM users u "
-        "LEFT JOIN user_attributes a ON a.user_id = u.user_id WHERE u.user_id = ?",
-        (user_id,),
-    )
+    row = tenant.storage.query_one(SELECT_USERS + " WHERE u.user_id = ?", (user_id,))
     if row is None:
         raise ManagementError(404, "The user does not exist.", "inexistent_user")
     return user_body(dict(row), dict(row))
@@ -282,16 +282,12 @@ def create(tenant, connection: str, identifier: str, verified: bool, profile: di
             db, secret=tenant.secret, connection=connection, identifier=identifier, now=now
         )
         users.set_claims(db, user, profile, now)
-        db.execute(
-            "INSERT INTO user_attributes (user_id, verified, user_metadata, app_metadata) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET verified = excluded.verified,"
-            " user_metadata = excluded.user_metadata, app_metadata = excluded.app_metadata",
-            (
-                user["user_id"],
-                int(verified),
-                json.dumps(meta.get("user_metadata") or {}),
-                json.dumps(meta.get("app_metadata") or {}),
-            ),
+        _save_attributes(
+            db,
+            user["user_id"],
+            int(verified),
+            json.dumps(meta.get("user_metadata") or {}),
+            json.dumps(meta.get("app_metadata") or {}),
         )
     return get_body(tenant, user["user_id"])
 
@@ -306,7 +302,6 @@ def update(tenant, user_id: str, changes: dict) -> dict:
     Raises:
         ManagementError: 404 `inexistent_user`, 409 when the new identifier has a user.
     """
-    current = get_body(tenant, user_id)
     with tenant.storage.transaction() as db:
         now = tenant.clock.now()
         user = users.get(db, user_id)
@@ -333,7 +328,9 @@ def update(tenant, user_id: str, changes: dict) -> dict:
                 profile[name] = value
         metadata = {}
         for name in ("user_metadata", "app_metadata"):
-            merged = dict(current.get(name, {}))
+            # Merged with what is stored now, read inside this write: no PATCH made meanwhile
+            # is lost.
+            merged = json.loads(row[name] or "{}") if row else {}
             for key, value in (changes.get(name) or {}).items():
                 if value is None:
                     merged.pop(key, None)
@@ -344,19 +341,15 @@ def update(tenant, user_id: str, changes: dict) -> dict:
             "UPDATE users SET profile = ?, updated_at = ? WHERE user_id = ?",
             (json.dumps(profile), now, user_id),
         )
-        db.execute(
-            "INSERT INTO user_attributes (user_id, verified, user_metadata, app_metadata) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET verified = excluded.verified,"
-            " user_metadata = excluded.user_metadata, app_metadata = excluded.app_metadata",
-            (user_id, verified, metadata["user_metadata"], metadata["app_metadata"]),
-        )
+        _save_attributes(db, user_id, verified, metadata["user_metadata"], metadata["app_metadata"])
     return get_body(tenant, user_id)
 
 
-def normalize_identifier(connection: str, value: str) -> str:
-    """Check and normalize an email address or phone number for a connection.
-
-    Raises:
-        identifiers.IdentifierError: not a valid address or number.
-    """
-    return identifiers.normalize(connection, value)
+def _save_attributes(db, user_id: str, verified, user_metadata: str, app_metadata: str) -> None:
+    """Write a user's verified flag and metadata (JSON text), inside the caller's write."""
+    db.execute(
+        "INSERT INTO user_attributes (user_id, verified, user_metadata, app_metadata) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET verified = excluded.verified,"
+        " user_metadata = excluded.user_metadata, app_metadata = excluded.app_metadata",
+        (user_id, verified, user_metadata, app_metadata),
+    )

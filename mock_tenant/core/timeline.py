@@ -35,9 +35,12 @@ def record(
         real = int(time.time())
         login_id = None if new_login else _find_login(db, presented)
         # A handle handed on from an earlier login (the SSO session a login reused) says who
-        # this login is for, before any token names them.
-        earlier = _find_login(db, handed_out - presented)
-        if earlier is not None and identifier is None and user_id is None:
+        # this login is for, before any token names them; asked only when this exchange
+        # names nobody itself.
+        earlier = None
+        if identifier is None and user_id is None:
+            earlier = _find_login(db, handed_out - presented)
+        if earlier is not None:
             row = db.execute(
                 "SELECT identifier, user_id FROM inspector_logins WHERE login_id = ?", (earlier,)
             ).fetchone()

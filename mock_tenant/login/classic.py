@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.parse
 
 from flask import Blueprint, Response, abort, request, send_from_directory
 
-from ..config import VENDOR, ConfigError, check_login_page
+from ..api.token_endpoint import OTP_FAILURE, WRONG_CODE
+from ..config import VENDOR, ConfigError, check_login_page, origin
 from ..core import classic, logins
 from ..core.codes import Outcome
 from ..core.identifiers import IdentifierError, normalize
@@ -28,13 +28,6 @@ bp = Blueprint("classic", __name__)
 # The page's errors (an unknown or finished login) look as on the New pages, in its language.
 bp.context_processor(pages._language)
 bp.register_error_handler(PageError, pages._page_error)
-
-# auth0.js shows these to the person (Lock through its dictionary); the wording is the OTP
-# grant's (https://auth0.com/docs/api/authentication#authenticate-user).
-VERIFY_ERRORS = {
-    "email": "Wrong email or verification code.",
-    "sms": "Wrong phone number or verification code.",
-}
 
 
 @bp.get("/login")
@@ -50,13 +43,13 @@ def login():
         raise PageError("The login page cannot be shown", str(error)) from None
     config = classic.page_config(tenant, transaction, client, base_url=tenant.url(""))
     response = Response(classic.render(template, config), mimetype="text/html")
-    origin = urllib.parse.urlsplit(transaction["params"]["redirect_uri"])
+    callback_origin = origin(transaction["params"]["redirect_uri"])
     # Auth0's templates run inline scripts and Lock writes inline styles: allowed here only,
     # and still nothing from another origin (docs/security.md rule 7).
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self' 'unsafe-inline'; "
         "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; "
-        f"form-action 'self' {origin.scheme}://{origin.netloc}"
+        f"form-action 'self' {callback_origin}"
     )
     return response
 
@@ -112,15 +105,12 @@ def passwordless_verify():
             code=code,
         )
     if outcome is not Outcome.OK:
-        # The suite's choice: the OTP grant's answer for a wrong code (403 invalid_grant);
-        # no public source records what /passwordless/verify answers.
-        description = VERIFY_ERRORS[connection.strategy]
-        if outcome is Outcome.EXPIRED:
-            description = "The verification code has expired. Please try to login again."
-        elif outcome in (Outcome.TOO_MANY_ATTEMPTS, Outcome.LOCKED):
-            description = (
-                "You've reached the maximum number of attempts. Please try to login again."
-            )
+        # The suite's choice: the OTP grant's answer for a wrong code (403 invalid_grant),
+        # in its words (https://auth0.com/docs/api/authentication#authenticate-user), which
+        # auth0.js shows to the person (Lock through its dictionary); no public source
+        # records what /passwordless/verify answers. A lockout reads as too many attempts.
+        failure = Outcome.TOO_MANY_ATTEMPTS if outcome is Outcome.LOCKED else outcome
+        description = OTP_FAILURE.get(failure, WRONG_CODE[connection.strategy])
         raise ApiError(403, "invalid_grant", description)
     return Response("{}", mimetype="application/json", headers={"Cache-Control": "no-store"})
 

@@ -18,6 +18,7 @@ import urllib.parse
 from flask import Blueprint, render_template, request, url_for
 
 from ..api.cross_origin import VERIFIER_COOKIE
+from ..config import origin
 from ..core import cross_origin, logins
 from ..core.cross_origin import TicketProblem
 from ..core.logins import AuthorizeRequest
@@ -87,7 +88,7 @@ def verify():
     if co_id is None:
         raise _denied(auth_request, INVALID_TICKET)
     tenant_origin = request.host_url.rstrip("/")
-    app_origin = _origin(client.cross_origin_loc)
+    app_origin = origin(client.cross_origin_loc)
     response = render_template(
         "u_co_verify.html",
         client=client,
@@ -99,7 +100,7 @@ def verify():
     )
     # The form posts here, and the answer redirects to the app's callback (form-action
     # covers that redirect too).
-    callback_origin = _origin(auth_request.redirect_uri)
+    callback_origin = origin(auth_request.redirect_uri)
     return (
         response,
         200,
@@ -128,9 +129,3 @@ def _query() -> str:
     """Return this request's query string, with its `?`."""
     query = request.query_string.decode()
     return f"?{query}" if query else ""
-
-
-def _origin(url: str) -> str:
-    """Return the origin of a URL."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
