@@ -9,7 +9,7 @@ import ssl
 import sys
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +17,12 @@ from pathlib import Path
 import requests
 from werkzeug.serving import make_server
 
+import sample_api
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core.tenant import Tenant
 from mock_tenant.tls import tls_files
+from tests.constants import API_AUDIENCE
 from tools.launcher import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,3 +283,11 @@ def _toml_value(value) -> str:
         items = (f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items())
         return "{ " + ", ".join(items) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
+
+
+def serve_sample_api(tenant: TenantServer, origins: Iterable[str] = (), **serve_options):
+    """Serve the sample API trusting `tenant`, answering CORS for `origins` (a context manager)."""
+    settings = {"AUTH0_DOMAIN": tenant.base_url, "AUTH0_AUDIENCE": API_AUDIENCE}
+    if origins:
+        settings["ALLOWED_ORIGINS"] = list(origins)
+    return serve(lambda url: sample_api.create_app(settings), **serve_options)

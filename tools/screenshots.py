@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect, sync_playwright
 from textual.widgets import Input
 
 import regular_web_app
-import sample_api
 import single_page_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from native_tui_app.app import NativeApp
@@ -26,7 +25,14 @@ from tests.e2e import spa_stack, web_stack
 from tests.e2e.pages import CodePage, ConsentPage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.spa_stack import LateApp, install_sdk
-from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
+from tests.servers import (
+    LiveServer,
+    TenantServer,
+    replace_once,
+    serve,
+    serve_sample_api,
+    serve_tenant,
+)
 
 OUT_DIR = Path("docs/screenshots")
 # One viewport for every page, and one terminal size, so the pictures line up in the README.
@@ -84,17 +90,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
             serve_tenant(workdir / "data", config_file, workers=1, port=TENANT_PORT)
         )
         api = stack.enter_context(
-            serve(
-                lambda url: sample_api.create_app(
-                    {
-                        "AUTH0_DOMAIN": tenant.base_url,
-                        "AUTH0_AUDIENCE": API_AUDIENCE,
-                        "ALLOWED_ORIGINS": [spa.base_url],
-                    }
-                ),
-                host="localhost",
-                port=API_PORT,
-            )
+            serve_sample_api(tenant, [spa.base_url], host="localhost", port=API_PORT)
         )
         web.app.app = regular_web_app.create_app(
             web_stack.web_app_settings(tenant, api, workdir / "sessions")

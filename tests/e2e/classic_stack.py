@@ -15,13 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regular_web_app
-import sample_api
 import single_page_app
 from tests.constants import API_AUDIENCE, SPA_CLIENT
 from tests.e2e import spa_stack
 from tests.e2e.spa_stack import LateApp, install_sdk
 from tests.e2e.web_stack import tenant_config_for, web_app_settings
-from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
+from tests.servers import (
+    LiveServer,
+    TenantServer,
+    replace_once,
+    serve,
+    serve_sample_api,
+    serve_tenant,
+)
 
 
 @dataclass
@@ -78,17 +84,7 @@ def classic_stack(folder: Path, login_page: str) -> Iterator[ClassicStack]:
         config_file.write_text(classic(text, login_page), encoding="utf-8")
         tenant = stack.enter_context(serve_tenant(folder / "data", config_file, tls=True))
         stack.enter_context(trusting(tenant.ca_bundle))
-        api = stack.enter_context(
-            serve(
-                lambda url: sample_api.create_app(
-                    {
-                        "AUTH0_DOMAIN": tenant.base_url,
-                        "AUTH0_AUDIENCE": API_AUDIENCE,
-                        "ALLOWED_ORIGINS": [spa.base_url],
-                    }
-                )
-            )
-        )
+        api = stack.enter_context(serve_sample_api(tenant, [spa.base_url]))
         web.app.app = regular_web_app.create_app(web_app_settings(tenant, api, folder / "sessions"))
         spa.app.app = single_page_app.create_app(
             {

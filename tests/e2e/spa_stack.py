@@ -20,12 +20,18 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-import sample_api
 import single_page_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from single_page_app.views import SDK_DIST, VENDOR_FILES
 from tests.constants import API_AUDIENCE, SPA_CLIENT
-from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
+from tests.servers import (
+    LiveServer,
+    TenantServer,
+    replace_once,
+    serve,
+    serve_sample_api,
+    serve_tenant,
+)
 
 SPA_DIR = Path(single_page_app.__file__).parent
 # The SPA client's registered origin in the bundled tenant file, replaced for the tests.
@@ -118,17 +124,7 @@ def spa_stack(tmp_path_factory) -> Iterator[SpaStack]:
         config_file = tenant_config_for(config_dir, [spa.base_url, spa_ls.base_url])
         tenant = stack.enter_context(serve_tenant(config_dir / "data", config_file))
         # 3. Start the API, trusting that tenant and accepting calls from both origins.
-        api = stack.enter_context(
-            serve(
-                lambda url: sample_api.create_app(
-                    {
-                        "AUTH0_DOMAIN": tenant.base_url,
-                        "AUTH0_AUDIENCE": API_AUDIENCE,
-                        "ALLOWED_ORIGINS": [spa.base_url, spa_ls.base_url],
-                    }
-                )
-            )
-        )
+        api = stack.enter_context(serve_sample_api(tenant, [spa.base_url, spa_ls.base_url]))
         # 4. Now build the SPA apps, pointing at the tenant and the API.
         for live, cache_location in ((spa, "memory"), (spa_ls, "localstorage")):
             live.app.app = single_page_app.create_app(

@@ -15,15 +15,13 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 import regular_web_app
-import sample_api
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from native_tui_app.client import PasswordlessClient
-from tests.constants import API_AUDIENCE
 from tests.docs.test_docs import CHAPTERS, parse, run_block
 from tests.e2e.pages import CodePage, ConsentPage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_stack import LateApp
 from tests.e2e.web_stack import REGISTERED_ORIGIN, web_app_settings
-from tests.servers import replace_once, serve, serve_tenant
+from tests.servers import replace_once, serve, serve_sample_api, serve_tenant
 
 # How many times each chapter's blocks run in a row.
 RUNS = 2
@@ -71,13 +69,7 @@ def test_the_chapters_in_order_twice_each_then_both_apps_log_in(page: Page, tmp_
         web = stack.enter_context(serve(lambda url: LateApp(), host="localhost"))
         config = walk_config(tmp_path, web.base_url)
         tenant = stack.enter_context(serve_tenant(tmp_path / "data", config))
-        api = stack.enter_context(
-            serve(
-                lambda url: sample_api.create_app(
-                    {"AUTH0_DOMAIN": tenant.base_url, "AUTH0_AUDIENCE": API_AUDIENCE}
-                )
-            )
-        )
+        api = stack.enter_context(serve_sample_api(tenant))
         web.app.app = regular_web_app.create_app(
             web_app_settings(tenant, api, tmp_path / "sessions")
         )

@@ -20,11 +20,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import regular_web_app
-import sample_api
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from tests.constants import API_AUDIENCE, WEB_CLIENT, WEB_SECRET
 from tests.e2e.spa_stack import LateApp
-from tests.servers import LiveServer, TenantServer, replace_once, serve, serve_tenant
+from tests.servers import (
+    LiveServer,
+    TenantServer,
+    replace_once,
+    serve,
+    serve_sample_api,
+    serve_tenant,
+)
 
 # The web client's registered origin in the bundled tenant file, replaced for the tests.
 REGISTERED_ORIGIN = "http://localhost:3000"
@@ -94,13 +100,7 @@ def web_stack(tmp_path_factory) -> Iterator[WebStack]:
         config_file = tenant_config_for(config_dir, [web.base_url, web_unknown.base_url])
         tenant = stack.enter_context(serve_tenant(config_dir / "data", config_file))
         # 3. Start the API, trusting that tenant.
-        api = stack.enter_context(
-            serve(
-                lambda url: sample_api.create_app(
-                    {"AUTH0_DOMAIN": tenant.base_url, "AUTH0_AUDIENCE": API_AUDIENCE}
-                )
-            )
-        )
+        api = stack.enter_context(serve_sample_api(tenant))
         # 4. Now build the web apps, pointing at the tenant and the API.
         web.app.app = regular_web_app.create_app(
             web_app_settings(tenant, api, config_dir / "sessions")
