@@ -48,7 +48,7 @@ export SSL_CERT_FILE := $(TLS_CA)
 endif
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser run-tenant run-web run-native run-spa run-embedded reset test test-fast \
+.PHONY: help setup bytecode browser run-tenant run-web run-native run-spa run-embedded reset test test-fast \
 	test-e2e test-setup test-workers test-example bench lint format screenshots clean
 
 help: ## Show this list of targets.
@@ -63,7 +63,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-setup: $(STAMP) $(ASSETS_STAMP) ## Create .venv and install the pinned packages.
+setup: $(STAMP) $(ASSETS_STAMP) bytecode ## Create .venv and install the pinned packages.
+
+# The bytecode of the suite's own modules, written ahead of time: where PYTHONDONTWRITEBYTECODE
+# is set (as on some CI images), every `python -m mock_tenant` would otherwise compile them all
+# again before it answers. Only files changed since the last run are compiled.
+PACKAGES := bench mock_tenant regular_web_app native_tui_app sample_api tools examples/embedded_login
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q -j0 $(PACKAGES) > /dev/null
 
 browser: $(STAMP) ## Make a Chromium available to Playwright (system one if present).
 	@if [ -n "$(CHROMIUM_PATH)" ]; then echo "Using Chromium at $(CHROMIUM_PATH)"; \
@@ -71,7 +78,7 @@ browser: $(STAMP) ## Make a Chromium available to Playwright (system one if pres
 
 # ---- run -----------------------------------------------------------------
 
-run-tenant: $(STAMP) $(ASSETS_STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4, TLS=1 for https).
+run-tenant: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the mock tenant alone on http://127.0.0.1:4000 (WORKERS=4, TLS=1 for https).
 	$(PY) -m mock_tenant --workers $(WORKERS) $(ARGS)
 
 # auth0-spa-js from npm, exactly as single_page_app/package-lock.json pins it; installed
@@ -107,7 +114,7 @@ $(AXE_STAMP): tests/e2e/axe/package-lock.json
 
 # LOG_TIMESTAMPS=0 (run-spa, run-web): honcho starts every line with the time, so the
 # processes print none of their own.
-run-spa: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
+run-spa: $(STAMP) bytecode $(ASSETS_STAMP) $(SPA_STAMP) ## Run tenant + sample API + single-page app; open http://localhost:3001.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3001 (codes appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 LOG_TIMESTAMPS=0 $(BIN)/honcho -f Procfile.spa start
@@ -118,18 +125,18 @@ reset: $(STAMP) ## Reset the running tenant between chapters: users, codes, thro
 
 # The tenant (and the sample API) start in the background, logging to var/*.log, only
 # when nothing answers yet; they stop when the app exits. ARGS=... goes to the app.
-run-native: $(STAMP) $(ASSETS_STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
+run-native: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the terminal app (starts the tenant and sample API if needed).
 	@$(MAKE_CA)
 	$(PY) -m tools.run_native $(ARGS)
 
-run-web: $(STAMP) $(ASSETS_STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
+run-web: $(STAMP) bytecode $(ASSETS_STAMP) ## Run tenant + sample API + Flask web app; open http://localhost:3000.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3000 (codes and links appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 LOG_TIMESTAMPS=0 $(BIN)/honcho -f Procfile.web start
 
 # Embedded (cross-origin) login with auth0.js from the app's own page: NOT what Auth0
 # recommends for SPAs (docs/embedded-login.md). A running tenant is used, not started again.
-run-embedded: $(STAMP) $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js login example; open http://localhost:3002.
+run-embedded: $(STAMP) bytecode $(ASSETS_STAMP) ## Run tenant + the embedded auth0.js login example; open http://localhost:3002.
 	@$(MAKE_CA)
 	@echo "Open http://localhost:3002 (codes appear at $(TENANT_URL)/_dev/outbox)."
 	TENANT_URL=$(TENANT_URL) PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.embedded start
@@ -152,23 +159,23 @@ test: test-setup ## Run every test, then the tenant's tests against 3 gunicorn w
 # What `make test` installs, all at once (pip for .venv and for the example's venv, npm for
 # the tenant's assets, the SPA, the express app and axe): none of the six needs another.
 test-setup:
-	@$(MAKE) --no-print-directory -j6 --output-sync=target $(STAMP) $(ASSETS_STAMP) \
+	@$(MAKE) --no-print-directory -j6 --output-sync=target $(STAMP) $(ASSETS_STAMP) bytecode \
 		$(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser $(if $(ARGS),,$(EXAMPLE_STAMP))
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
 # (restarts, load, full disks), no second pass.
-test-fast: $(STAMP) $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass.
+test-fast: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass.
 	$(PY) -m pytest $(XDIST) -m "not e2e" --ignore=tests/hardening $(ARGS)
 	@echo "make test-fast: $$(( $$(date +%s) - $(TEST_STARTED) )) s"
 
-test-e2e: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+test-e2e: $(STAMP) bytecode $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
 	$(PY) -m pytest $(XDIST) -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
 # subprocesses; tests marked in_process need the app in the test process and are skipped.
 # --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
 # pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
-test-workers: $(STAMP) $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
+test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
 	TENANT_WORKERS=3 $(PY) -m pytest $(XDIST) $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 
@@ -202,7 +209,7 @@ test-example: $(EXAMPLE_TENANT) ## Run the example project's tests with the tena
 
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
-bench: $(STAMP) $(ASSETS_STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
+bench: $(STAMP) bytecode $(ASSETS_STAMP) ## Measure the tenant against a peer and the floor; writes bench/results/.
 	$(PY) -m bench.run $(ARGS)
 
 lint: $(STAMP) ## Check style with ruff.

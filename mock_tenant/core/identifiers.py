@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 # Auth0's own pattern for /passwordless/start (E.164: a plus and up to 15 digits).
 PHONE_PATTERN = re.compile(r"^\+[0-9]{1,15}$")
 
@@ -29,6 +27,10 @@ def normalize_email(value: str) -> str:
     # ASCII only: no look-alike Unicode, no header injection (CR/LF are not ASCII-printable).
     if not (value.isascii() and value.isprintable()):
         raise IdentifierError("The email address must be plain ASCII with no line breaks.")
+    # Imported on first use: email-validator compiles its RFC patterns on import, which
+    # every start would pay for before it answers anything (bench/README.md: restart).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # test_environment lets the demo use the reserved .test domain (RFC 2606).
         result = validate_email(value, check_deliverability=False, test_environment=True)

@@ -12,15 +12,27 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
-from liquid import Environment, Template
-from liquid.exceptions import LiquidError
+if TYPE_CHECKING:
+    from liquid import Environment, Template
 
 # `@@application.name@@` is `{{ application.name }}`: Auth0's SMS and "Markdown" syntax.
 MACRO = re.compile(r"@@\s*([A-Za-z_][\w.]*)\s*@@")
 
-# Plain-text messages: no HTML escaping (Auth0's email bodies are HTML the author writes).
-_ENVIRONMENT = Environment(autoescape=False)
+
+@functools.cache
+def _environment() -> Environment:
+    """Build the Liquid environment on first use.
+
+    python-liquid is imported here, not at the top: its import (asyncio, Babel, dateutil come
+    with it) takes about 80 ms and 7 MB, which a tenant needs only once it sends a message or
+    reads a template of your own (config.py: checked_template; bench/README.md: restart).
+    """
+    from liquid import Environment
+
+    # Plain-text messages: no HTML escaping (Auth0's email bodies are HTML the author writes).
+    return Environment(autoescape=False)
 
 
 class TemplateError(ValueError):
@@ -34,8 +46,10 @@ def parse(source: str) -> Template:
     Raises:
         TemplateError: naming what is wrong and where.
     """
+    from liquid.exceptions import LiquidError
+
     try:
-        return _ENVIRONMENT.from_string(MACRO.sub(r"{{ \1 }}", source))
+        return _environment().from_string(MACRO.sub(r"{{ \1 }}", source))
     except LiquidError as error:
         raise TemplateError(f"not a valid Liquid template: {error}") from None
 
@@ -46,8 +60,11 @@ def render(source: str, variables: dict) -> str:
     Raises:
         TemplateError: a mistake only rendering shows (an unknown filter, say).
     """
+    from liquid.exceptions import LiquidError
+
+    template = parse(source)
     try:
-        return parse(source).render(**variables)
+        return template.render(**variables)
     except LiquidError as error:
         raise TemplateError(f"cannot render the Liquid template: {error}") from None
 

@@ -6,8 +6,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from authlib.oidc.core.util import create_half_hash
-
 from ..config import Client
 from . import events, users
 
@@ -83,6 +81,10 @@ def mint_front_channel(db, tenant, login: Login, response_type: str, code: str |
         The response's parameters: `access_token`, `token_type`, `expires_in` and
         `id_token` as the response type asks, and `code` when there is one.
     """
+    # Imported here: only the front channel needs it, and its import (Authlib's OIDC core,
+    # joserfc) would otherwise add to every start of the tenant (bench/README.md: restart).
+    from authlib.oidc.core.util import create_half_hash
+
     flow = set(response_type.split())
     response: dict = {}
     hashes: dict = {}

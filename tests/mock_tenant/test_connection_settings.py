@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from mock_tenant.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from mock_tenant.core import liquid
 from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import otp_token, send_email_code, send_sms_code, start
 from tests.mock_tenant.test_universal_login import (
@@ -160,6 +161,17 @@ def test_a_bad_template_is_refused_at_start_with_file_field_and_reason(tmp_path)
     path = config_file(tmp_path, "sms", lambda c: c.update(template="{{ code | shout }}"))
     message = _config_error(path)
     assert "connections[1].template" in message and "unknown filter 'shout'" in message
+
+
+def test_every_template_the_bundled_file_ships_parses_and_renders():
+    # Start-up skips the check for these (config.py: checked_template), so it is made here.
+    config = load_config(DEFAULT_CONFIG_FILE)
+    templates = [c.template for c in config.connections if c.strategy == "sms"]
+    for email in (c.email for c in config.connections if c.strategy == "email"):
+        templates += [email.from_, email.subject, email.body, email.link_body]
+    assert len([t for t in templates if t]) >= 5
+    for template in filter(None, templates):
+        assert liquid.check(template) == template
 
 
 def test_a_bad_option_is_refused_at_start_with_file_field_and_reason(tmp_path):
