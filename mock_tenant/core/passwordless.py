@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..config import Client, Connection
-from . import codes, events, grants, minting, outbox, users
+from . import codes, events, grants, minting, outbox, throttle, users
 
 log = logging.getLogger("mock_tenant.passwordless")
 
@@ -288,10 +288,21 @@ def start(
     *,
     send: str,
     auth_params: dict,
+    allowance: tuple[str, int],
     language: str | None = None,
-) -> int:
-    """`/passwordless/start`: send a code or link; return the seconds left in the cooldown."""
+) -> tuple[throttle.Budget, int]:
+    """`/passwordless/start`: count the request against its allowance and send, in one write.
+
+    `allowance` is the caller's throttle bucket and its hourly limit; nothing is sent once
+    the allowance is spent, but the request is counted all the same.
+
+    Returns:
+        (what is left of the allowance, the seconds left in the resend cooldown).
+    """
     with tenant.storage.transaction() as db:
+        budget = throttle.count(db, tenant.clock.now(), *allowance)
+        if budget.retry_after:
+            return budget, 0
         wait, message = issue(
             db,
             tenant,
@@ -303,4 +314,4 @@ def start(
             language=language,
         )
     deliver(tenant, connection, message)
-    return wait
+    return budget, wait
