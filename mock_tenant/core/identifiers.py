@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from email_validator import EmailNotValidError, validate_email
@@ -29,6 +30,14 @@ def normalize_email(value: str) -> str:
     # ASCII only: no look-alike Unicode, no header injection (CR/LF are not ASCII-printable).
     if not (value.isascii() and value.isprintable()):
         raise IdentifierError("The email address must be plain ASCII with no line breaks.")
+    return _validated_email(value)
+
+
+# The same address comes back at each step of a login (start, then the code): checking it is
+# pure (no DNS lookup), so the answer is kept; a refused address is checked again each time.
+@functools.lru_cache(maxsize=1024)
+def _validated_email(value: str) -> str:
+    """Check an ASCII email address with email-validator and return it lower-cased."""
     try:
         # test_environment lets the demo use the reserved .test domain (RFC 2606).
         result = validate_email(value, check_deliverability=False, test_environment=True)
