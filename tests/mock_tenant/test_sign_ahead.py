@@ -5,9 +5,16 @@
 meantime (core/minting.py: `mint`).
 """
 
+import pytest
+
 from mock_tenant.core import minting, users
 from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import otp_token, send_email_code, verify_jwt, wrong_code
+from tests.servers import tenant_workers
+
+pytestmark = pytest.mark.skipif(
+    tenant_workers() > 1, reason="patches the tenant in this process; ran in the first pass"
+)
 
 
 def test_a_profile_changed_after_the_tokens_were_signed_ahead_is_in_the_id_token(
