@@ -68,37 +68,42 @@ def start(
         ApiError: Auth0's `bad.*` errors, 401 for a wrong secret, 429 when throttled.
 
     """
-    headers = rate_limit(tenant, client_ip)
     try:
         page = _login_page_transaction(tenant, params, browser_key)
         client, connection, identifier, send, auth_params = _validate(
             tenant, params, on_login_page=page is not None
         )
-        if page is not None:
-            # The code or link belongs to the page's login transaction, as on the New pages.
-            wait = logins.send_code(
-                tenant, page, client, connection, identifier, send, resend=True, language=language
-            )
-        else:
-            wait = passwordless.start(
-                tenant,
-                client,
-                connection,
-                identifier,
-                send=send,
-                auth_params=auth_params,
-                language=language,
-            )
-        if wait:
-            raise ApiError(
-                429,
-                "too_many_requests",
-                f"Please wait {wait} seconds before asking for another code.",
-                {"Retry-After": str(wait)},
-            )
     except ApiError as error:
-        error.headers.update(headers)
+        # A refused request counts against the allowance too, and a spent allowance
+        # answers 429 before any other error.
+        error.headers.update(rate_limit(tenant, client_ip))
         raise
+    if page is not None:
+        headers = rate_limit(tenant, client_ip)
+        # The code or link belongs to the page's login transaction, as on the New pages.
+        wait = logins.send_code(
+            tenant, page, client, connection, identifier, send, resend=True, language=language
+        )
+    else:
+        # The count and the code in one write: the allowance is checked before sending.
+        budget, wait = passwordless.start(
+            tenant,
+            client,
+            connection,
+            identifier,
+            send=send,
+            auth_params=auth_params,
+            allowance=(_bucket(client_ip), tenant.settings.start_rate_limit_per_hour),
+            language=language,
+        )
+        headers = _rate_limit_headers(budget)
+    if wait:
+        raise ApiError(
+            429,
+            "too_many_requests",
+            f"Please wait {wait} seconds before asking for another code.",
+            {"Retry-After": str(wait), **headers},
+        )
     uid = users.user_id(tenant.secret, connection.name, identifier)
     verified = _verified(tenant, uid)
     if connection.strategy == "email":
@@ -239,9 +244,22 @@ def rate_limit(tenant: Tenant, client_ip: str) -> dict:
         ApiError: 429 with Retry-After once the allowance is spent.
     """
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
-    budget = throttle.spend(
-        tenant, f"start:ip:{client_ip}", tenant.settings.start_rate_limit_per_hour
-    )
+    budget = throttle.spend(tenant, _bucket(client_ip), tenant.settings.start_rate_limit_per_hour)
+    return _rate_limit_headers(budget)
+
+
+def _bucket(client_ip: str) -> str:
+    """Return the throttle bucket of a caller's start requests."""
+    return f"start:ip:{client_ip}"
+
+
+def _rate_limit_headers(budget: throttle.Budget) -> dict:
+    """Return Auth0's rate-limit headers for what is left of an allowance.
+
+    Raises:
+        ApiError: 429 with Retry-After once the allowance is spent.
+    """
+    # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
     headers = {
         "X-RateLimit-Limit": str(budget.limit),
         "X-RateLimit-Remaining": str(budget.remaining),

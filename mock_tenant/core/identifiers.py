@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Auth0's own pattern for /passwordless/start (E.164: a plus and up to 15 digits).
@@ -27,6 +28,14 @@ def normalize_email(value: str) -> str:
     # ASCII only: no look-alike Unicode, no header injection (CR/LF are not ASCII-printable).
     if not (value.isascii() and value.isprintable()):
         raise IdentifierError("The email address must be plain ASCII with no line breaks.")
+    return _validated_email(value)
+
+
+# The same address comes back at each step of a login (start, then the code): checking it is
+# pure (no DNS lookup), so the answer is kept; a refused address is checked again each time.
+@functools.lru_cache(maxsize=1024)
+def _validated_email(value: str) -> str:
+    """Check an ASCII email address with email-validator and return it lower-cased."""
     # Imported on first use: email-validator compiles its RFC patterns on import, which
     # every start would pay for before it answers anything (bench/README.md: restart).
     from email_validator import EmailNotValidError, validate_email

@@ -16,6 +16,9 @@ from cryptography.x509.oid import NameOID
 from . import memo
 from .storage import Storage
 
+# The per-request memo's key for the rows of the published keys.
+PUBLISHED = "published_keys"
+
 
 class KeyStore:
     """The tenant's signing keys, with parsed keys and the JWKS document cached in memory."""
@@ -48,6 +51,7 @@ class KeyStore:
     def rotate(self) -> str:
         """Retire the current key (still published), sign with the next, and return its kid."""
         memo.forget("signing_kid")
+        memo.forget(PUBLISHED)
         with self.storage.transaction() as db:
             self._ensure_two_live_keys(db)
             current = db.execute(self.CURRENT_KEY).fetchone()["kid"]
@@ -79,10 +83,15 @@ class KeyStore:
 
     def jwks_document(self) -> bytes:
         """Return the JSON Web Key Set of published keys, encoded, rebuilt only when keys change."""
-        rows = self.storage.query(
-            "SELECT kid, certificate_pem FROM signing_keys "
-            "WHERE retired_at IS NULL OR retired_at > ? ORDER BY created_at DESC",
-            (self.clock.now() - self.publish_retired_for,),
+        # Read once per request: a token response's tokens are checked against it twice
+        # (the inspector), and keys change only by a rotation, which forgets it.
+        rows = memo.remembered(
+            PUBLISHED,
+            lambda: self.storage.query(
+                "SELECT kid, certificate_pem FROM signing_keys "
+                "WHERE retired_at IS NULL OR retired_at > ? ORDER BY created_at DESC",
+                (self.clock.now() - self.publish_retired_for,),
+            ),
         )
         kids = tuple(row["kid"] for row in rows)
         if self._jwks_cache is None or self._jwks_cache[0] != kids:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..config import Client, Connection
-from . import codes, events, grants, minting, outbox, users
+from . import codes, events, grants, minting, outbox, throttle, users
 
 log = logging.getLogger("mock_tenant.passwordless")
 
@@ -254,20 +254,34 @@ def login_with_code(
     Returns:
         (the outcome, Auth0's token response body when the code was right).
     """
+    now = tenant.clock.now()
+    granted = minting.granted_scope(tenant, scope, audience)
+    grant_id = grants.new_grant_id()
+    ahead = None
+    # The tokens are signed before the write, outside its lock (minting.sign_ahead), for
+    # the user the write will most likely find; only for a code that looks right, so a
+    # wrong guess costs no signature.
+    if codes.looks_right(
+        tenant.storage, secret=tenant.secret, connection=realm, identifier=identifier, code=code
+    ):
+        foreseen = users.foresee(tenant, connection=realm, identifier=identifier, now=now)
+        ahead = minting.sign_ahead(
+            tenant, minting.Login(client, foreseen, granted, audience, grant_id, now)
+        )
 
     def mint(db, user: dict) -> dict:
-        """Open a grant for the user and mint its tokens."""
-        granted = minting.granted_scope(tenant, scope, audience)
-        grant_id = grants.new_grant(
+        """Open a grant for the user and mint its tokens (those signed ahead, if for them)."""
+        grants.new_grant(
             db,
+            grant_id=grant_id,
             client_id=client.client_id,
             user_id=user["user_id"],
             scope=granted,
             audience=audience,
-            now=tenant.clock.now(),
+            now=now,
         )
-        login = minting.Login(client, user, granted, audience, grant_id, tenant.clock.now())
-        return minting.mint(db, tenant, login)
+        login = minting.Login(client, user, granted, audience, grant_id, now)
+        return minting.mint(db, tenant, login, ahead)
 
     # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
     return redeem_for(
@@ -288,10 +302,21 @@ def start(
     *,
     send: str,
     auth_params: dict,
+    allowance: tuple[str, int],
     language: str | None = None,
-) -> int:
-    """`/passwordless/start`: send a code or link; return the seconds left in the cooldown."""
+) -> tuple[throttle.Budget, int]:
+    """`/passwordless/start`: count the request against its allowance and send, in one write.
+
+    `allowance` is the caller's throttle bucket and its hourly limit; nothing is sent once
+    the allowance is spent, but the request is counted all the same.
+
+    Returns:
+        (what is left of the allowance, the seconds left in the resend cooldown).
+    """
     with tenant.storage.transaction() as db:
+        budget = throttle.count(db, tenant.clock.now(), *allowance)
+        if budget.retry_after:
+            return budget, 0
         wait, message = issue(
             db,
             tenant,
@@ -303,4 +328,4 @@ def start(
             language=language,
         )
     deliver(tenant, connection, message)
-    return wait
+    return budget, wait

@@ -20,27 +20,31 @@ class Budget:
 
 
 def spend(tenant, bucket: str, limit: int) -> Budget:
-    """Count one request against a bucket's hourly window and say whether it may go on."""
+    """Count one request against a bucket's hourly window in a write of its own."""
+    with tenant.storage.transaction() as db:
+        return count(db, tenant.clock.now(), bucket, limit)
+
+
+def count(db, now: int, bucket: str, limit: int) -> Budget:
+    """Count one request against a bucket's hourly window, inside the caller's transaction."""
     # A fixed window of an hour per bucket, opened by its first request (the suite's choice:
     # the dev clock ages the window's start like any stored time); Auth0 describes a bucket
     # of 50 that refills over the hour:
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
-    with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        # SQLite computes every SET expression from the row as it was before the update.
-        count, window = db.execute(
-            "INSERT INTO rate_limits (bucket, window_start, count) VALUES (:bucket, :now, 1) "
-            "ON CONFLICT (bucket) DO UPDATE SET "
-            "count = CASE WHEN window_start + :window > :now THEN count + 1 ELSE 1 END, "
-            "window_start = CASE WHEN window_start + :window > :now "
-            "THEN window_start ELSE :now END "
-            "RETURNING count, window_start",
-            {"bucket": bucket, "now": now, "window": WINDOW_SECONDS},
-        ).fetchall()[0]
+    # SQLite computes every SET expression from the row as it was before the update.
+    used, window = db.execute(
+        "INSERT INTO rate_limits (bucket, window_start, count) VALUES (:bucket, :now, 1) "
+        "ON CONFLICT (bucket) DO UPDATE SET "
+        "count = CASE WHEN window_start + :window > :now THEN count + 1 ELSE 1 END, "
+        "window_start = CASE WHEN window_start + :window > :now "
+        "THEN window_start ELSE :now END "
+        "RETURNING count, window_start",
+        {"bucket": bucket, "now": now, "window": WINDOW_SECONDS},
+    ).fetchall()[0]
     reset_at = window + WINDOW_SECONDS
     return Budget(
         limit=limit,
-        remaining=max(0, limit - count),
+        remaining=max(0, limit - used),
         reset_at=reset_at,
-        retry_after=reset_at - now if count > limit else 0,
+        retry_after=reset_at - now if used > limit else 0,
     )

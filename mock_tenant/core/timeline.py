@@ -28,11 +28,13 @@ def record(
     user_id: str | None,
 ) -> None:
     """Store one exchange under the login its handles belong to (or a new login)."""
+    # Everything that needs no stored state is made before the write, outside its lock.
+    now = tenant.clock.now()
+    # Logins are ordered by real time: while the dev clock is stopped, tenant time stands
+    # still and would not tell the logins made meanwhile apart.
+    real = int(time.time())
+    data = json.dumps(event)
     with tenant.storage.transaction() as db:
-        now = tenant.clock.now()
-        # Logins are ordered by real time: while the dev clock is stopped, tenant time stands
-        # still and would not tell the logins made meanwhile apart.
-        real = int(time.time())
         login_id = None if new_login else _find_login(db, presented)
         # A handle handed on from an earlier login (the SSO session a login reused) says who
         # this login is for, before any token names them; asked only when this exchange
@@ -66,7 +68,7 @@ def record(
         )
         cursor = db.execute(
             "INSERT INTO inspector_events (login_id, at, data) VALUES (?, ?, ?)",
-            (login_id, now, json.dumps(event)),
+            (login_id, now, data),
         )
         if cursor.lastrowid % 100 == 0:
             db.execute(

@@ -44,16 +44,41 @@ def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: 
     row = db.execute(select, (connection, identifier)).fetchone()
     if row is not None:
         return dict(row)
-    uid = user_id(secret, connection, identifier)
-    if get(db, uid) is not None:
-        uid = f"{connection}|{secrets.token_hex(12)}"
-    db.execute(
+    insert = (
         "INSERT INTO users (user_id, connection, identifier, profile, created_at, updated_at) "
-        "VALUES (?, ?, ?, '{}', ?, ?)",
-        (uid, connection, identifier, now, now),
+        "VALUES (?, ?, ?, '{}', ?, ?) "
     )
-    events.user_created.send(user_id=uid, connection=connection)
-    return get(db, uid)
+    derived = (user_id(secret, connection, identifier), connection, identifier, now, now)
+    # fetchall: a RETURNING statement left unfinished would keep the commit from going through.
+    rows = db.execute(insert + "ON CONFLICT (user_id) DO NOTHING RETURNING *", derived).fetchall()
+    if not rows:
+        # Another user holds the derived id: the new one gets a random id.
+        random_id = f"{connection}|{secrets.token_hex(12)}"
+        rows = db.execute(
+            insert + "RETURNING *", (random_id, connection, identifier, now, now)
+        ).fetchall()
+    events.user_created.send(user_id=rows[0]["user_id"], connection=connection)
+    return dict(rows[0])
+
+
+def foresee(tenant, *, connection: str, identifier: str, now: int) -> dict:
+    """Return the user a login now would find or create, by a read outside any write.
+
+    Only a hint for work worth doing ahead of the write (signing tokens): `find_or_create`,
+    inside the write, decides. For someone new it is the row a first login inserts.
+    """
+    select = "SELECT * FROM users WHERE connection = ? AND identifier = ?"
+    row = tenant.storage.query_one(select, (connection, identifier))
+    if row is not None:
+        return dict(row)
+    return {
+        "user_id": user_id(tenant.secret, connection, identifier),
+        "connection": connection,
+        "identifier": identifier,
+        "profile": "{}",
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def mark_verified(db, uid: str) -> None:
