@@ -110,19 +110,6 @@ def seconds_until_resend(db, *, connection: str, identifier: str, now: int, cool
     return max(0, row["last_sent_at"] + cooldown - now)
 
 
-def looks_right(storage, *, secret: bytes, connection: str, identifier: str, code: str) -> bool:
-    """Tell whether a code matches the one stored for an identifier, by a read outside a write.
-
-    Only a hint for work worth doing ahead of the write (signing tokens): `check_code`,
-    inside the write, decides.
-    """
-    row = storage.query_one(
-        "SELECT code_hash FROM otp_codes WHERE connection = ? AND identifier = ?",
-        (connection, identifier),
-    )
-    return row is not None and hmac.compare_digest(row["code_hash"], code_hash(secret, code))
-
-
 def check_code(
     db,
     *,

@@ -16,32 +16,16 @@ from .minting import token_hash
 
 
 def new_grant(
-    db,
-    *,
-    client_id: str,
-    user_id: str,
-    scope: str,
-    audience,
-    now: int,
-    auth_time=None,
-    grant_id: str | None = None,
+    db, *, client_id: str, user_id: str, scope: str, audience, now: int, auth_time=None
 ) -> str:
-    """Record a new grant (one login's right to tokens) and return its id.
-
-    `grant_id` is the id chosen beforehand (`new_grant_id`), when tokens were signed ahead.
-    """
-    grant_id = grant_id or new_grant_id()
+    """Record a new grant (one login's right to tokens) and return its id."""
+    grant_id = secrets.token_urlsafe(16)
     db.execute(
         "INSERT INTO grants (grant_id, client_id, user_id, scope, audience, auth_time, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (grant_id, client_id, user_id, scope, audience, auth_time or now, now),
     )
     return grant_id
-
-
-def new_grant_id() -> str:
-    """Return a new, unguessable grant id."""
-    return secrets.token_urlsafe(16)
 
 
 def revoke_grant(db, grant_id: str, now: int, reason: str) -> None:

@@ -52,51 +52,22 @@ def granted_scope(tenant, requested: str | None, audience: str | None) -> str:
     return " ".join(dict.fromkeys(s for s in asked if s in known))
 
 
-@dataclass(frozen=True)
-class Signed:
-    """A login's access and ID tokens, signed before its write transaction (`sign_ahead`)."""
-
-    login: Login
-    access_token: str
-    access_expires_in: int
-    access_expires_at: int
-    id_token: str | None
-
-
-def sign_ahead(tenant, login: Login) -> Signed:
-    """Sign a login's access token, and its ID token when `openid` was granted.
-
-    RS256 is most of a token response's work and lets go of the GIL: signed before the
-    write transaction, it runs beside the transactions of other logins instead of inside
-    the write lock. `mint` stores these tokens only for exactly this login.
-    """
-    access_token, expires_in, expires_at = _sign_access_token(tenant, login)
-    openid = "openid" in login.scope.split()
-    id_token = _id_token(tenant, login, {}) if openid else None
-    return Signed(login, access_token, expires_in, expires_at, id_token)
-
-
-def mint(db, tenant, login: Login, ahead: Signed | None = None) -> dict:
-    """Mint and store the tokens for a login, and return Auth0's token response body.
-
-    `ahead` holds tokens signed before the transaction; they are used only if they were
-    signed for this very login (the user row as the transaction found it), else the
-    tokens are signed here.
-    """
-    signed = ahead if ahead is not None and ahead.login == login else sign_ahead(tenant, login)
-    _store_access_token(db, signed.access_token, login.grant_id, signed.access_expires_at)
-    response: dict = {"access_token": signed.access_token}
-    if signed.id_token is not None:
-        response["id_token"] = signed.id_token
+def mint(db, tenant, login: Login) -> dict:
+    """Mint and store the tokens for a login, and return Auth0's token response body."""
+    scope = set(login.scope.split())
+    access_token, expires_in = _access_token(db, tenant, login)
+    response: dict = {"access_token": access_token}
+    if "openid" in scope:
+        response["id_token"] = _id_token(tenant, login, {})
     # https://auth0.com/docs/secure/tokens/refresh-tokens/get-refresh-tokens
     if (
-        "offline_access" in login.scope.split()
+        "offline_access" in scope
         and login.allow_refresh
         and "refresh_token" in login.client.grant_types
     ):
         response["refresh_token"] = new_refresh_token(db, tenant, login.client, login.grant_id)
 
-    response.update(scope=login.scope, expires_in=signed.access_expires_in, token_type="Bearer")
+    response.update(scope=login.scope, expires_in=expires_in, token_type="Bearer")
     _announce(login, response)
     return response
 
@@ -134,13 +105,6 @@ def mint_front_channel(db, tenant, login: Login, response_type: str, code: str |
 
 def _access_token(db, tenant, login: Login) -> tuple[str, int]:
     """Mint and store an access token (JWT for an API, else opaque); return it and its lifetime."""
-    access_token, expires_in, expires_at = _sign_access_token(tenant, login)
-    _store_access_token(db, access_token, login.grant_id, expires_at)
-    return access_token, expires_in
-
-
-def _sign_access_token(tenant, login: Login) -> tuple[str, int, int]:
-    """Make an access token (JWT for an API, else opaque); return it, its lifetime and expiry."""
     now = tenant.clock.now()
     api = tenant.config.resource_server(login.audience)
     if api is not None:
@@ -166,15 +130,11 @@ def _sign_access_token(tenant, login: Login) -> tuple[str, int, int]:
         # Without an audience Auth0 issues an opaque token, good only for /userinfo.
         expires_in = OPAQUE_ACCESS_TOKEN_LIFETIME
         access_token = secrets.token_urlsafe(32)
-    return access_token, expires_in, now + expires_in
-
-
-def _store_access_token(db, access_token: str, grant_id: str, expires_at: int) -> None:
-    """Store an access token's hash under its grant, inside the caller's transaction."""
     db.execute(
         "INSERT INTO access_tokens (token_hash, grant_id, expires_at) VALUES (?, ?, ?)",
-        (token_hash(access_token), grant_id, expires_at),
+        (token_hash(access_token), login.grant_id, now + expires_in),
     )
+    return access_token, expires_in
 
 
 def _id_token(tenant, login: Login, extra: dict) -> str:

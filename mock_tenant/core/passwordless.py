@@ -254,34 +254,20 @@ def login_with_code(
     Returns:
         (the outcome, Auth0's token response body when the code was right).
     """
-    now = tenant.clock.now()
-    granted = minting.granted_scope(tenant, scope, audience)
-    grant_id = grants.new_grant_id()
-    ahead = None
-    # The tokens are signed before the write, outside its lock (minting.sign_ahead), for
-    # the user the write will most likely find; only for a code that looks right, so a
-    # wrong guess costs no signature.
-    if codes.looks_right(
-        tenant.storage, secret=tenant.secret, connection=realm, identifier=identifier, code=code
-    ):
-        foreseen = users.foresee(tenant, connection=realm, identifier=identifier, now=now)
-        ahead = minting.sign_ahead(
-            tenant, minting.Login(client, foreseen, granted, audience, grant_id, now)
-        )
 
     def mint(db, user: dict) -> dict:
-        """Open a grant for the user and mint its tokens (those signed ahead, if for them)."""
-        grants.new_grant(
+        """Open a grant for the user and mint its tokens."""
+        granted = minting.granted_scope(tenant, scope, audience)
+        grant_id = grants.new_grant(
             db,
-            grant_id=grant_id,
             client_id=client.client_id,
             user_id=user["user_id"],
             scope=granted,
             audience=audience,
-            now=now,
+            now=tenant.clock.now(),
         )
-        login = minting.Login(client, user, granted, audience, grant_id, now)
-        return minting.mint(db, tenant, login, ahead)
+        login = minting.Login(client, user, granted, audience, grant_id, tenant.clock.now())
+        return minting.mint(db, tenant, login)
 
     # https://auth0.com/docs/authenticate/passwordless/implement-login/embedded-login/relevant-api-endpoints
     return redeem_for(

@@ -61,26 +61,6 @@ def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: 
     return dict(rows[0])
 
 
-def foresee(tenant, *, connection: str, identifier: str, now: int) -> dict:
-    """Return the user a login now would find or create, by a read outside any write.
-
-    Only a hint for work worth doing ahead of the write (signing tokens): `find_or_create`,
-    inside the write, decides. For someone new it is the row a first login inserts.
-    """
-    select = "SELECT * FROM users WHERE connection = ? AND identifier = ?"
-    row = tenant.storage.query_one(select, (connection, identifier))
-    if row is not None:
-        return dict(row)
-    return {
-        "user_id": user_id(tenant.secret, connection, identifier),
-        "connection": connection,
-        "identifier": identifier,
-        "profile": "{}",
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
 def mark_verified(db, uid: str) -> None:
     """Record that a user proved their address or number by a code or link (inside a write)."""
     # A right code proves the address: Auth0 reports passwordless users as verified once
