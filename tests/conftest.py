@@ -20,6 +20,11 @@ def pytest_configure(config):
         "in_process: needs the tenant's Flask app in the test process (skipped when "
         "TENANT_WORKERS > 1 runs the tenant as gunicorn subprocesses)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: seconds a test (a browser walk, a Pilot-driven terminal app, a built wheel); "
+        "left out of `make test-fast` and handed out first by `make test`",
+    )
 
 
 def pytest_addoption(parser):
@@ -62,10 +67,14 @@ def group_by_file(items) -> None:
 # tryfirst: the `e2e` marks added here must be in place before `-m` selects tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark browser tests `e2e` and run them last; apply --within; skip in_process tests.
+    """Mark browser tests `e2e` and run them last, slow files first; apply --within; skip.
 
     Every test that starts Playwright gets the `e2e` marker, so `-m "not e2e"` leaves out
     every browser test, whichever folder it lives in.
+
+    Within each half (the others, then the browser tests) the files marked `slow` go first:
+    xdist hands out files in this order, so the longest start while the other process still
+    has short ones to take, instead of being the last minute of the run.
 
     Playwright's sync API leaves an asyncio loop marked as running on the main thread from
     the first browser test to the end of the session; pytest-asyncio cannot start a loop
@@ -75,7 +84,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if uses_a_browser(item):
             item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("e2e") is not None,
+            item.get_closest_marker("slow") is None,
+        )
+    )
     if config.pluginmanager.hasplugin("xdist"):
         group_by_file(items)
 
