@@ -21,6 +21,10 @@ WORKERS ?= 1
 # so that browser tests still come last on each process.
 PYTEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder)
+# pytest rewrites the asserts of every module of every pytest plugin's package (hypothesis and
+# schemathesis: some 400) and caches the result as bytecode; where PYTHONDONTWRITEBYTECODE is
+# set (as here) it would rewrite them all again in every pytest process, 2 to 3 s of CPU each.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 # The tests that `make test-workers` runs against a tenant of several processes.
 WORKER_TESTS := tests/mock_tenant tests/hardening
 # TLS=1: the tenant serves https://127.0.0.1:4000 with a local CA kept in var/tenant/tls/
@@ -151,7 +155,7 @@ run-embedded: $(STAMP) bytecode $(ASSETS_STAMP) ## Run tenant + the embedded aut
 TEST_STARTED := $(shell date +%s)
 
 test: test-setup ## Run every test, then the tenant's tests against 3 gunicorn workers.
-	$(PY) -m pytest $(XDIST) $(ARGS)
+	$(PYTEST) $(XDIST) $(ARGS)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-workers \
 		$(if $(ARGS),,test-example)
 	@echo "make test: $$(( $$(date +%s) - $(TEST_STARTED) )) s, setup included"
@@ -163,20 +167,22 @@ test-setup:
 		$(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser $(if $(ARGS),,$(EXAMPLE_STAMP))
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
-# (restarts, load, full disks), no second pass.
-test-fast: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass.
-	$(PY) -m pytest $(XDIST) -m "not e2e" --ignore=tests/hardening $(ARGS)
+# (restarts, load, full disks), no second pass, and without ARGS no file marked slow (the
+# schemathesis run, the docs' blocks, the terminal app's Pilot tests, the built wheel).
+# With ARGS the slow tests it selects run too (ARGS=tests/native_tui_app runs them all).
+test-fast: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass; no slow file without ARGS.
+	$(PYTEST) $(XDIST) -m "not e2e$(if $(ARGS),, and not slow)" --ignore=tests/hardening $(ARGS)
 	@echo "make test-fast: $$(( $$(date +%s) - $(TEST_STARTED) )) s"
 
 test-e2e: $(STAMP) bytecode $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
-	$(PY) -m pytest $(XDIST) -m e2e $(ARGS)
+	$(PYTEST) $(XDIST) -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
 # subprocesses; tests marked in_process need the app in the test process and are skipped.
 # --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
 # pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
 test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
-	TENANT_WORKERS=3 $(PY) -m pytest $(XDIST) $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
+	TENANT_WORKERS=3 $(PYTEST) $(XDIST) $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 
 # The example of outside use: a project of its own (examples/test_your_app) with its own

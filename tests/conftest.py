@@ -20,6 +20,12 @@ def pytest_configure(config):
         "in_process: needs the tenant's Flask app in the test process (skipped when "
         "TENANT_WORKERS > 1 runs the tenant as gunicorn subprocesses)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: seconds a test (a browser walk, a Pilot-driven terminal app, a built wheel); "
+        "left out of `make test-fast` and handed out first by `make test`",
+    )
+    config.pluginmanager.register(RunOrder(), "run-order")
 
 
 def pytest_addoption(parser):
@@ -62,22 +68,14 @@ def group_by_file(items) -> None:
 # tryfirst: the `e2e` marks added here must be in place before `-m` selects tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark browser tests `e2e` and run them last; apply --within; skip in_process tests.
+    """Mark browser tests `e2e`; apply --within; skip in_process tests when they cannot run.
 
     Every test that starts Playwright gets the `e2e` marker, so `-m "not e2e"` leaves out
     every browser test, whichever folder it lives in.
-
-    Playwright's sync API leaves an asyncio loop marked as running on the main thread from
-    the first browser test to the end of the session; pytest-asyncio cannot start a loop
-    after that, so any `async def` test collected later would fail. Moving browser tests
-    last (keeping every other order) avoids it.
     """
     for item in items:
         if uses_a_browser(item):
             item.add_marker(pytest.mark.e2e)
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
-    if config.pluginmanager.hasplugin("xdist"):
-        group_by_file(items)
 
     if folders := [Path(folder).resolve() for folder in config.getoption("within")]:
         outside = [item for item in items if not is_within(item, folders)]
@@ -90,6 +88,33 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker("in_process"):
                 item.add_marker(skip)
+
+
+class RunOrder:
+    """The order tests run in, set after every other plugin has reordered them."""
+
+    # trylast: pytest's own reordering (tests sharing a parametrized session fixture are
+    # pulled next to each other) would otherwise move browser tests back among the others.
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config, items):
+        """Run browser tests last, and in each half the files marked `slow` first.
+
+        Playwright's sync API leaves an asyncio loop marked as running on the main thread
+        from the first browser test to the end of the session; pytest-asyncio cannot start
+        a loop after that, so any `async def` test run later would fail. Moving browser
+        tests last (keeping every other order) avoids it.
+
+        xdist hands out files in this order, so the slow ones start while the other process
+        still has short ones to take, instead of being the last minute of the run.
+        """
+        items.sort(
+            key=lambda item: (
+                item.get_closest_marker("e2e") is not None,
+                item.get_closest_marker("slow") is None,
+            )
+        )
+        if config.pluginmanager.hasplugin("xdist"):
+            group_by_file(items)
 
 
 @pytest.fixture(scope="session")
@@ -148,5 +173,8 @@ def browser_type_launch_args(browser_type_launch_args):
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        # Less work per page on a machine without a GPU, shared by two test processes.
+        "--disable-gpu",
+        "--disable-extensions",
     ]
     return args

@@ -18,7 +18,8 @@ from tests.e2e.pages import ConsentPage, WebAppHome
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.web_stack import TIMEOUT_MS
 
-pytestmark = pytest.mark.e2e
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")

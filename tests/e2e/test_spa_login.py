@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 
-pytestmark = pytest.mark.e2e
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def log_in_by_email(page, stack, app_url: str, email: str) -> SpaHome:

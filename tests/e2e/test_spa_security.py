@@ -13,7 +13,8 @@ from tests.constants import SPA_CLIENT
 from tests.e2e.spa_pages import SpaHome
 from tests.e2e.test_spa_login import log_in_by_email
 
-pytestmark = pytest.mark.e2e
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 XSS = "<img src=x onerror=alert(1)>"
 # A PKCE challenge of the right shape; these tests never redeem the code.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 import regular_web_app
@@ -22,6 +23,9 @@ from tests.e2e.pages import CodePage, ConsentPage, TenantLoginPage, WebAppHome
 from tests.e2e.spa_stack import LateApp
 from tests.e2e.web_stack import REGISTERED_ORIGIN, web_app_settings
 from tests.servers import replace_once, serve, serve_sample_api, serve_tenant
+
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
 
 # How many times each chapter's blocks run in a row.
 RUNS = 2

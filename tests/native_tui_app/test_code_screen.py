@@ -12,6 +12,9 @@ from native_tui_app.screens import CodeScreen, SignedInScreen, SignInScreen
 from tests.native_tui_app.helpers import paste_and_enter, settle, shown
 from tests.servers import serve_tenant
 
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
+
 EMAIL = "ada@example.com"
 
 

@@ -17,6 +17,9 @@ from native_tui_app.screens import CodeScreen, SignedInScreen, SignInScreen
 from tests.native_tui_app.helpers import paste_and_enter, settle, shown, sign_in_with_code
 from tests.ul_driver import login_via_universal_login
 
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
+
 
 async def test_the_identifier_input_has_focus_at_start(make_app):
     app = make_app()

@@ -10,11 +10,15 @@ import base64
 import json
 from types import MappingProxyType
 
+import pytest
 from textual.widgets import Input
 
 from native_tui_app import errors
 from native_tui_app.app import NativeApp
 from native_tui_app.client import Challenge, PasswordlessClient, Tokens, connection_for
+
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
 
 SIZE = (120, 40)
 NOW = 1_800_000_000

@@ -4,7 +4,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 import requests
+
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
 
 # A test file of another project: no conftest, no import of the plugin, only its fixtures.
 OUTSIDE_TESTS = textwrap.dedent(

@@ -10,6 +10,9 @@ from mock_tenant.testing import LocalTenant, tenant_config
 from mock_tenant.testing.playwright import enter_code, error_shown, log_in, submit_identifier
 from tests.servers import serve
 
+# Seconds a test: left out of `make test-fast`, started first by `make test`.
+pytestmark = pytest.mark.slow
+
 APP = "classic-helper-app"
 API = "urn:classic-helper:api"
 TEMPLATES = {"lock-passwordless": "classic-lock", "custom-ui": "classic-custom-ui"}
