@@ -158,6 +158,9 @@ class ClassicCustomUi:
 
     def submit_identifier(self, page, address: str, send: str = "code") -> None:
         """Type the address and ask for a code (or a link); wait for the page to say so."""
+        # The template attaches its handlers on window `load` (as Auth0's does): a click
+        # before that would submit the form by itself, to /login, and lose the login.
+        page.wait_for_load_state("load")
         page.locator(self.FIELD).fill(address)
         page.locator("#btn-send-code" if send == "code" else "#btn-send-link").click()
         # The code form, or the notice that a link went out; or the tenant's refusal.

@@ -60,9 +60,17 @@ def lock_code_login(page: Page, stack: ClassicStack, identifier: str) -> None:
     page.get_by_role("button", name="Submit").click()
 
 
+def fill_identifier(page: Page, identifier: str) -> None:
+    """Type an address on the Custom UI page once its script has set up the form."""
+    # The template attaches its handlers on window `load` (as Auth0's does): a click before
+    # that submits the form by itself, to /login, and the login is lost.
+    page.wait_for_load_state("load")
+    page.get_by_label("Email or phone number").fill(identifier)
+
+
 def custom_ui_code_login(page: Page, stack: ClassicStack, identifier: str) -> None:
     """On the Custom UI page (auth0.js), ask for a code, read it in the outbox and type it."""
-    page.get_by_label("Email or phone number").fill(identifier)
+    fill_identifier(page, identifier)
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_label("Code")).to_be_visible()
     page.get_by_label("Code").fill(stack.tenant.last_code(identifier))
@@ -96,7 +104,7 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_an_email_code(classic_p
     home.log_in_with("email")
     # The tenant's Classic page is the Custom UI form, running auth0.js.
     expect(page.get_by_role("heading", name="Log in to Demo Regular Web App")).to_be_visible()
-    page.get_by_label("Email or phone number").fill(email)
+    fill_identifier(page, email)
     page.get_by_role("button", name="Send me a code").click()
     # auth0.js's passwordlessStart sent a code; they type it from the dev outbox.
     expect(page.get_by_role("status")).to_have_text(f"We sent a code to {email}.")
@@ -112,7 +120,7 @@ def test_a_wrong_code_on_the_custom_ui_page_shows_the_tenants_error(classic_page
     custom_stack.tenant.reset()
     WebAppHome(page, custom_stack.web.base_url).open()
     page.get_by_role("link", name="Log in with email").click()
-    page.get_by_label("Email or phone number").fill(email)
+    fill_identifier(page, email)
     page.get_by_role("button", name="Send me a code").click()
     expect(page.get_by_role("status")).to_have_text(f"We sent a code to {email}.")
     right = custom_stack.tenant.last_code(email)
@@ -141,7 +149,7 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_a_magic_link(classic_pa
     home = WebAppHome(page, custom_stack.web.base_url)
     home.open()
     home.log_in_with("email")
-    page.get_by_label("Email or phone number").fill(email)
+    fill_identifier(page, email)
     page.get_by_role("button", name="Email me a link").click()
     expect(page.get_by_role("status")).to_have_text(f"We sent a sign-in link to {email}.")
     # They open the link from the dev outbox in the same browser.
