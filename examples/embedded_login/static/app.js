@@ -48,3 +48,6 @@ if (window.location.hash) {
 }
 
 $("logout").addEventListener("click", () => auth.logout({ returnTo: `${window.location.origin}/` }));
+
+// Every handler is in place: the forms may be sent now (index.html starts them disabled).
+for (const button of document.querySelectorAll("form button[disabled]")) button.disabled = false;
