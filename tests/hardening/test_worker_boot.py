@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from contextlib import closing
 
 import pytest
@@ -33,8 +34,9 @@ def test_workers_started_while_the_database_is_locked_wait_and_serve(tmp_path):
             db.isolation_level = None
             db.execute("BEGIN EXCLUSIVE")
             # Another process (a backup, a long transaction) holds the lock while the
-            # workers boot; it lets go after 2 seconds.
-            release = threading.Timer(2.0, db.execute, args=("ROLLBACK",))
+            # workers boot; it lets go once a worker has said it waits (not after a fixed
+            # time: on a busy machine the workers may not reach the database before it).
+            release = threading.Thread(target=_release_when_waiting, args=(process, db))
             release.start()
             try:
                 server = process.start()
@@ -44,3 +46,11 @@ def test_workers_started_while_the_database_is_locked_wait_and_serve(tmp_path):
         assert otp_login(server, "booted@example.com").status_code == 200
     finally:
         process.stop()
+
+
+def _release_when_waiting(process: TenantProcess, db: sqlite3.Connection) -> None:
+    """Roll the lock holder's transaction back once the tenant logs a worker waiting for it."""
+    deadline = time.monotonic() + 20
+    while "tries to start again" not in process.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    db.execute("ROLLBACK")
