@@ -236,3 +236,4 @@ screenshots: $(STAMP) $(ASSETS_STAMP) $(SPA_STAMP) browser ## Take the README's 
 clean: ## Remove .venv, caches and the tenant's data directory.
 	rm -rf $(VENV) var .pytest_cache .ruff_cache test-results mock_tenant/static/vendor \
 		$(EXAMPLE)/.venv $(EXAMPLE)/test-results
+	find . -name node_modules -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
