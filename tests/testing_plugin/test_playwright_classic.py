@@ -1,6 +1,5 @@
 """The Playwright helper logs in through the Classic pages: Lock and Custom UI, email and SMS."""
 
-import urllib.parse
 from dataclasses import replace
 
 import pytest
@@ -8,13 +7,11 @@ from playwright.sync_api import Page
 
 from mock_tenant.testing import LocalTenant, tenant_config
 from mock_tenant.testing.playwright import enter_code, error_shown, log_in, submit_identifier
-from tests.servers import serve
+from tests.testing_plugin.support import API, authorize_url, helper_api, helper_app
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
 pytestmark = pytest.mark.slow
 
-APP = "classic-helper-app"
-API = "urn:classic-helper:api"
 TEMPLATES = {"lock-passwordless": "classic-lock", "custom-ui": "classic-custom-ui"}
 
 
@@ -24,50 +21,16 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "ignore_https_errors": True}
 
 
-@pytest.fixture(scope="session")
-def callback_server():
-    """Serve a page that only says it was reached: the app's callback, on localhost."""
-
-    def make_app(base_url):
-        def app(environ, start_response):
-            start_response("200 OK", [("Content-Type", "text/html")])
-            return [b"<h1>Back at the app</h1>"]
-
-        return app
-
-    with serve(make_app, host="localhost") as live:
-        yield live
-
-
 @pytest.fixture(scope="session", params=sorted(TEMPLATES))
 def passwordless_tenant_config(request, callback_server):
     """Show one Classic template; the plugin runs one HTTPS tenant per template."""
-    client = {
-        "name": "Classic Helper App",
-        "client_id": APP,
-        "client_secret": "classic-helper-app-secret",
-        "app_type": "regular_web",
-        "token_endpoint_auth_method": "client_secret_post",
-        # Lock and auth0.js call /passwordless/start and /passwordless/verify as the app.
-        "grant_types": ["authorization_code", "http://auth0.com/oauth/grant-type/passwordless/otp"],
-        "callbacks": [callback_server.url("/callback")],
-    }
-    api = {"name": "Classic Helper API", "identifier": API, "scopes": [{"value": "read:things"}]}
+    # Lock and auth0.js call /passwordless/start and /passwordless/verify as the app.
+    client = helper_app(
+        callback_server,
+        ["authorization_code", "http://auth0.com/oauth/grant-type/passwordless/otp"],
+    )
     prompts = {"universal_login_experience": "classic", "custom_login_page": request.param}
-    return tenant_config(clients=[client], resource_servers=[api], prompts=prompts)
-
-
-def authorize_url(tenant, callback_server, **extra) -> str:
-    """Return an /authorize URL for the test app."""
-    params = {
-        "client_id": APP,
-        "response_type": "code",
-        "redirect_uri": callback_server.url("/callback"),
-        "scope": "openid email",
-        "state": "state-1",
-        **extra,
-    }
-    return tenant.url("/authorize") + "?" + urllib.parse.urlencode(params)
+    return tenant_config(clients=[client], resource_servers=[helper_api()], prompts=prompts)
 
 
 def test_the_tenant_says_which_classic_page_it_shows(passwordless_tenant, request):

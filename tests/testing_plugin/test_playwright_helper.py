@@ -1,60 +1,18 @@
 """The Playwright helper completes Universal Login, consent included, and reports a refused code."""
 
-import urllib.parse
-
 import pytest
 from playwright.sync_api import Page
 
 from mock_tenant.testing import LocalTenant, tenant_config
 from mock_tenant.testing.playwright import enter_code, log_in, submit_identifier
-from tests.servers import serve
-
-APP = "helper-test-app"
-API = "urn:helper-test:api"
-
-
-@pytest.fixture(scope="session")
-def callback_server():
-    """Serve a page that only says it was reached: the app's callback, on localhost."""
-
-    def make_app(base_url):
-        def app(environ, start_response):
-            start_response("200 OK", [("Content-Type", "text/html")])
-            return [b"<h1>Back at the app</h1>"]
-
-        return app
-
-    with serve(make_app, host="localhost") as live:
-        yield live
+from tests.testing_plugin.support import API, authorize_url, helper_api, helper_app
 
 
 @pytest.fixture(scope="session")
 def passwordless_tenant_config(callback_server):
     """Register an app with a localhost callback and an API, so the tenant asks for consent."""
-    client = {
-        "name": "Helper Test App",
-        "client_id": APP,
-        "client_secret": "helper-test-app-secret",
-        "app_type": "regular_web",
-        "token_endpoint_auth_method": "client_secret_post",
-        "grant_types": ["authorization_code"],
-        "callbacks": [callback_server.url("/callback")],
-    }
-    api = {"name": "Helper Test API", "identifier": API, "scopes": [{"value": "read:things"}]}
-    return tenant_config(clients=[client], resource_servers=[api])
-
-
-def authorize_url(tenant, callback_server, **extra) -> str:
-    """Return an /authorize URL for the test app."""
-    params = {
-        "client_id": APP,
-        "response_type": "code",
-        "redirect_uri": callback_server.url("/callback"),
-        "scope": "openid email",
-        "state": "state-1",
-        **extra,
-    }
-    return tenant.url("/authorize") + "?" + urllib.parse.urlencode(params)
+    client = helper_app(callback_server, ["authorization_code"])
+    return tenant_config(clients=[client], resource_servers=[helper_api()])
 
 
 def test_log_in_accepts_the_consent_page_and_returns_at_the_app(
