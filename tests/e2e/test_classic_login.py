@@ -162,27 +162,24 @@ def test_web_app_logs_in_through_the_custom_ui_page_with_a_magic_link(classic_pa
 
 
 def test_spa_logs_in_through_the_lock_page_with_an_email_code(classic_page, lock_stack):
-    page, email = classic_page, "spa@example.com"
-    lock_stack.tenant.reset()
-    home = SpaHome(page, lock_stack.spa.base_url)
-    # The learner opens the SPA (auth0-spa-js) and chooses to log in with email.
-    home.open()
-    home.log_in_with("email")
-    # Lock on the tenant's Classic page sends a code, which they type.
-    lock_code_login(page, lock_stack, email)
-    UniversalLogin(page).accept_consent()
-    # auth0-spa-js exchanges the code (PKCE) and the SPA shows who they are.
-    home.expect_logged_in_as(email)
+    spa_login(classic_page, lock_stack, "spa@example.com", lock_code_login)
 
 
 def test_spa_logs_in_through_the_custom_ui_page_with_an_email_code(classic_page, custom_stack):
-    page, email = classic_page, "spa-custom@example.com"
-    custom_stack.tenant.reset()
-    home = SpaHome(page, custom_stack.spa.base_url)
+    spa_login(classic_page, custom_stack, "spa-custom@example.com", custom_ui_code_login)
+
+
+def spa_login(page: Page, stack: ClassicStack, email: str, ask_and_type_code) -> None:
+    """Log in to the SPA (auth0-spa-js) by an email code typed on a Classic page."""
+    stack.tenant.reset()
+    home = SpaHome(page, stack.spa.base_url)
+    # The learner opens the SPA and chooses to log in with email.
     home.open()
     home.log_in_with("email")
-    custom_ui_code_login(page, custom_stack, email)
+    # The tenant's Classic page (Lock, or the Custom UI with auth0.js) sends a code; they type it.
+    ask_and_type_code(page, stack, email)
     UniversalLogin(page).accept_consent()
+    # auth0-spa-js exchanges the code (PKCE) and the SPA shows who they are.
     home.expect_logged_in_as(email)
 
 
