@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.run import OTP_GRANT, tenant_config
+from bench.run import start_body, tenant_config, token_form
 from mock_tenant import create_app
 from mock_tenant.config import load_config
 
@@ -24,30 +24,11 @@ from mock_tenant.config import load_config
 def login(client, n: int) -> None:
     """Do one OTP login through the test client: start, read the code, exchange it."""
     email = f"user{n}@bench.test"
-    started = client.post(
-        "/passwordless/start",
-        json={
-            "client_id": "demo-native-app",
-            "connection": "email",
-            "email": email,
-            "send": "code",
-        },
-    )
+    started = client.post("/passwordless/start", json=start_body(email))
     if started.status_code != 200:
         raise RuntimeError(started.get_data(as_text=True))
     code = client.get("/_dev/api/outbox", query_string={"to": email}).json[0]["code"]
-    tokens = client.post(
-        "/oauth/token",
-        data={
-            "grant_type": OTP_GRANT,
-            "client_id": "demo-native-app",
-            "username": email,
-            "otp": code,
-            "realm": "email",
-            "scope": "openid profile email",
-            "audience": "urn:passwordless-demo:api",
-        },
-    )
+    tokens = client.post("/oauth/token", data=token_form(email, code, "openid profile email"))
     if tokens.status_code != 200:
         raise RuntimeError(tokens.get_data(as_text=True))
 

@@ -84,32 +84,29 @@ def tenant_config(directory: Path, *settings: str) -> Path:
     return path
 
 
+def start_body(email: str) -> dict:
+    """Return the JSON body of a login's /passwordless/start (an email code, the native app)."""
+    return {"client_id": "demo-native-app", "connection": "email", "email": email, "send": "code"}
+
+
+def token_form(email: str, code: str, scope: str) -> dict:
+    """Return the form of a login's /oauth/token request (the passwordless OTP grant)."""
+    return {
+        "grant_type": OTP_GRANT,
+        "client_id": "demo-native-app",
+        "username": email,
+        "otp": code,
+        "realm": "email",
+        "scope": scope,
+        "audience": "urn:passwordless-demo:api",
+    }
+
+
 def otp_login(http: requests.Session, base: str, email: str, scope: str) -> dict:
     """Do one OTP login on our tenant (start, read the code, exchange it) and return tokens."""
-    http.post(
-        base + "/passwordless/start",
-        json={
-            "client_id": "demo-native-app",
-            "connection": "email",
-            "email": email,
-            "send": "code",
-        },
-        timeout=30,
-    ).raise_for_status()
+    http.post(base + "/passwordless/start", json=start_body(email), timeout=30).raise_for_status()
     code = http.get(base + "/_dev/api/outbox", params={"to": email}, timeout=30).json()[0]["code"]
-    response = http.post(
-        base + "/oauth/token",
-        data={
-            "grant_type": OTP_GRANT,
-            "client_id": "demo-native-app",
-            "username": email,
-            "otp": code,
-            "realm": "email",
-            "scope": scope,
-            "audience": "urn:passwordless-demo:api",
-        },
-        timeout=30,
-    )
+    response = http.post(base + "/oauth/token", data=token_form(email, code, scope), timeout=30)
     response.raise_for_status()
     return response.json()
 
