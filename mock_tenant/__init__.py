@@ -38,10 +38,10 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     # Bodies over the cap are refused with 413 before anything reads them.
     app.config["MAX_CONTENT_LENGTH"] = config.tenant.max_body_bytes
     app.before_request(memo.start)
-    app.teardown_request(lambda error: memo.stop())
     app.before_request(refuse_oversized_body)
 
     tenant = Tenant(config)
+    app.teardown_request(lambda error: _end_request(tenant))
     app.extensions["mock_tenant"] = tenant
     app.extensions["mock_tenant.oauth2"] = AuthorizationServer(tenant)
 
@@ -65,6 +65,12 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app.add_template_filter(_isotime, "isotime")
     app.context_processor(lambda: {"tenant_name": config.tenant.friendly_name})
     return app
+
+
+def _end_request(tenant: Tenant) -> None:
+    """Forget the request's memo and give its database connection back for the next one."""
+    memo.stop()
+    tenant.storage.release()
 
 
 def _injected_error():

@@ -114,15 +114,22 @@ def test_a_read_only_database_gives_503_and_no_token(tenant_server, monkeypatch)
     code = send_email_code(tenant_server, email)
     opened = storage.connection
 
-    def read_only_connection():
-        db = opened()
-        db.execute("PRAGMA query_only = ON")
-        return db
+    def connection_with(query_only: str):
+        """Return storage.connection, with every connection it gives set query_only ON or OFF."""
 
-    # The server opens one connection per request thread; each is now read-only.
-    monkeypatch.setattr(storage, "connection", read_only_connection)
+        def connection():
+            db = opened()
+            db.execute(f"PRAGMA query_only = {query_only}")
+            return db
+
+        return connection
+
+    # Every connection a request uses is now read-only. Requests hand their connections on
+    # to later ones (Storage.release), so afterwards they are made writable again.
+    monkeypatch.setattr(storage, "connection", connection_with("ON"))
     _checks_while_writes_fail(tenant_server, email, code, tokens["refresh_token"])
-    monkeypatch.undo()
+    monkeypatch.setattr(storage, "connection", connection_with("OFF"))
     _checks_after(tenant_server, email, code, tokens["refresh_token"], tokens["access_token"])
+    monkeypatch.undo()
     assert otp_token(tenant_server, email, code).status_code == 200
     assert refresh(tenant_server, tokens["refresh_token"]).status_code == 200
