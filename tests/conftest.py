@@ -155,26 +155,63 @@ def tenant_server(request, shared_tenant, tmp_path) -> TenantServer:
         yield server
 
 
-def _chromium_path() -> str | None:
-    """Return the system Chromium to use, if there is one (Playwright cannot fetch one here)."""
+def _chromium_path(headless: bool) -> str | None:
+    """Return the system Chromium to launch, if any: its headless shell for a headless run.
+
+    Playwright runs headless tests in Chromium's headless shell, a lighter build than the
+    whole browser (https://github.com/microsoft/playwright/issues/33566); Debian packages it
+    as chromium-headless-shell, and the Makefile names it in CHROMIUM_HEADLESS_SHELL (set it
+    empty to use CHROMIUM_PATH for everything). A headed run needs the whole browser.
+    """
+    shell = os.environ.get("CHROMIUM_HEADLESS_SHELL", "/usr/bin/chromium-headless-shell")
+    if headless and shell and Path(shell).exists():
+        return shell
     path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
     return path if Path(path).exists() else None
+
+
+# Chromium's switches for every browser the tests start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # needed when tests run as root (CI does)
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Less work per page on a machine without a GPU, shared by two test processes.
+    "--disable-gpu",
+    "--disable-extensions",
+]
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Launch the system Chromium when present, without reaching for the internet."""
     args = {**browser_type_launch_args}
-    if path := _chromium_path():
+    if path := _chromium_path(headless=args.get("headless", True)):
         args["executable_path"] = path
-    args["args"] = [
-        *args.get("args", []),
-        "--no-sandbox",  # needed when tests run as root (CI does)
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        # Less work per page on a machine without a GPU, shared by two test processes.
-        "--disable-gpu",
-        "--disable-extensions",
-    ]
+    args["args"] = [*args.get("args", []), *CHROMIUM_ARGS]
     return args
+
+
+@pytest.fixture(scope="session")
+def whole_chromium(playwright, browser_type_launch_args):
+    """Launch the whole Chromium in its (new) headless mode, for what the shell does otherwise.
+
+    The headless shell lets a third-party cookie through where Chromium blocks it; the test
+    of that block needs the browser learners use. Without a system Chromium, Playwright's
+    own `chromium` channel is the whole browser.
+    """
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    where = {"executable_path": path} if Path(path).exists() else {"channel": "chromium"}
+    browser = playwright.chromium.launch(
+        **{**browser_type_launch_args, "executable_path": None, **where}
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def whole_chromium_page(whole_chromium, browser_context_args):
+    """Open a page in a fresh context of the whole Chromium."""
+    context = whole_chromium.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()

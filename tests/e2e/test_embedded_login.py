@@ -71,7 +71,11 @@ def test_embedded_email_code_login_shows_the_user(page: Page, embedded_stack):
     expect(page.locator("#error")).to_be_hidden()
 
 
-def test_from_another_site_the_fallback_finds_no_verifier(page: Page, embedded_stack):
+# The whole browser: the headless shell would let the third-party cookie through.
+def test_from_another_site_the_fallback_finds_no_verifier(
+    whole_chromium_page: Page, embedded_stack
+):
+    page = whole_chromium_page
     page.set_default_timeout(TIMEOUT_MS)
     email = "other-site@example.com"
     # The same page, calling the tenant by the name of another site (127.0.0.1): the cookie
