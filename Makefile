@@ -12,6 +12,10 @@ ASSETS_STAMP := mock_tenant/static/vendor/.built-$(shell cat mock_tenant/assets/
 # everywhere); otherwise it installs its own on first use.
 CHROMIUM_PATH ?= $(wildcard /usr/bin/chromium)
 export CHROMIUM_PATH
+# Headless tests run in Chromium's lighter headless shell when there is one, as Playwright's
+# own headless runs do (tests/conftest.py); empty: CHROMIUM_PATH for every test.
+CHROMIUM_HEADLESS_SHELL ?= $(wildcard /usr/bin/chromium-headless-shell)
+export CHROMIUM_HEADLESS_SHELL
 ARGS ?=
 # Arguments for the example project's pytest (`make test-example EXAMPLE_ARGS=-x`).
 EXAMPLE_ARGS ?=
@@ -61,10 +65,14 @@ help: ## Show this list of targets.
 
 # ---- setup ---------------------------------------------------------------
 
+# uv installs the same pinned packages as pip in under half the time (on a fresh clone this
+# is the longest step of setup); --compile-bytecode writes their bytecode, as pip does. pip
+# does the install where uv cannot: uv does not read pip's configuration (a mirror in pip.conf).
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/pip install --quiet -c constraints.txt uv
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(PY) -c constraints.txt -e '.[test,bench]' || \
+		$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) $(ASSETS_STAMP) bytecode ## Create .venv and install the pinned packages.
@@ -77,7 +85,7 @@ bytecode: $(STAMP)
 	@$(PY) -m compileall -q -j0 $(PACKAGES) > /dev/null
 
 browser: $(STAMP) ## Make a Chromium available to Playwright (system one if present).
-	@if [ -n "$(CHROMIUM_PATH)" ]; then echo "Using Chromium at $(CHROMIUM_PATH)"; \
+	@if [ -n "$(CHROMIUM_PATH)" ]; then echo "Using Chromium at $(CHROMIUM_PATH)$(if $(CHROMIUM_HEADLESS_SHELL), (headless tests: $(CHROMIUM_HEADLESS_SHELL)))"; \
 	else $(PY) -m playwright install chromium; fi
 
 # ---- run -----------------------------------------------------------------
