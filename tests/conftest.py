@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -134,12 +136,34 @@ def shared_hardened_tenant(tmp_path_factory) -> TenantServer:
         yield server
 
 
+@pytest.fixture(scope="module")
+def module_tenants(tmp_path_factory) -> Iterator[Callable[[dict], TenantServer]]:
+    """Give a module's tests one tenant per set of settings, reset, stopped when they end."""
+    with ExitStack() as running:
+        tenants: dict[tuple, TenantServer] = {}
+
+        def tenant_with(settings: dict) -> TenantServer:
+            """Return the module's tenant with these settings, reset, starting it the first time."""
+            key = tuple(sorted(settings.items()))
+            if key in tenants:
+                tenants[key].reset()
+            else:
+                folder = tmp_path_factory.mktemp("tenant-with-settings")
+                tenants[key] = running.enter_context(serve_tenant(folder, **settings))
+            return tenants[key]
+
+        yield tenant_with
+
+
 @pytest.fixture
-def tenant_server(request, shared_tenant, tmp_path) -> TenantServer:
-    """Give a test a clean live tenant; `@pytest.mark.tenant_config(...)` gets its own.
+def tenant_server(request, shared_tenant, tmp_path) -> Iterator[TenantServer]:
+    """Give a test a clean live tenant, with the settings its `tenant_config` marker names.
 
     `@pytest.mark.tenant_config(profile="hardened")` alone shares one hardened tenant, reset
-    before each test, as the default profile's tests share `shared_tenant`.
+    before each test, as the default profile's tests share `shared_tenant`. Other settings:
+    the module's tests that name the same ones share a tenant, reset before each test (a
+    start costs more than a test: RSA keys, and under TENANT_WORKERS a gunicorn). A bare
+    `@pytest.mark.tenant_config()` gets a tenant of the test's own, started and stopped.
     """
     marker = request.node.get_closest_marker("tenant_config")
     if marker is None:
@@ -151,8 +175,11 @@ def tenant_server(request, shared_tenant, tmp_path) -> TenantServer:
         hardened.reset()
         yield hardened
         return
-    with serve_tenant(tmp_path / "tenant", **marker.kwargs) as server:
-        yield server
+    if not marker.kwargs:
+        with serve_tenant(tmp_path / "tenant") as server:
+            yield server
+        return
+    yield request.getfixturevalue("module_tenants")(marker.kwargs)
 
 
 def _chromium_path(headless: bool) -> str | None:
