@@ -104,7 +104,13 @@ class TenantServer(LiveServer):
         return self.app.extensions["mock_tenant"]
 
     def reset(self) -> None:
-        """Forget users, codes, tokens, messages and clock changes."""
+        """Forget users, codes, tokens, messages and clock changes, as the dev API's reset does."""
+        # A tenant app in this process (not wrapped by a test): the call that endpoint makes,
+        # without a round trip over HTTP before every test (0.6 ms against 4 ms). The endpoint
+        # has tests of its own; tenants in other processes (TENANT_WORKERS) still go through it.
+        if in_process := getattr(self.app, "extensions", {}).get("mock_tenant"):
+            in_process.reset()
+            return
         requests.post(
             self.url("_dev/api/reset"), json={}, timeout=10, verify=self.verify
         ).raise_for_status()
