@@ -52,7 +52,9 @@ def generate_key() -> rsa.RSAPrivateKey:
 def claim_key(folder: Path, run: str) -> rsa.RSAPrivateKey:
     """Claim the run's next unclaimed key of the pool, generating it if the pool lacks it."""
     claims = folder / "claims" / run
-    claims.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Each folder made 0700: mkdir(parents=True) would leave the pool's own open to all.
+    for made in (folder, folder / "claims", claims):
+        made.mkdir(parents=True, exist_ok=True, mode=0o700)
     number = _next_claim.get((str(folder), run), 0)
     while True:
         try:
