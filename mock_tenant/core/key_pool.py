@@ -44,15 +44,14 @@ def new_rsa_key() -> rsa.RSAPrivateKey:
 
 
 def generate_key() -> rsa.RSAPrivateKey:
-    """Generate an RSA-2048 key, as Auth0's signing keys are."""
-    # https://auth0.com/docs/get-started/tenant-settings/signing-keys
+    """Generate an RSA-2048 key with the usual public exponent, as the tenant always has."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def claim_key(folder: Path, run: str) -> rsa.RSAPrivateKey:
     """Claim the run's next unclaimed key of the pool, generating it if the pool lacks it."""
     claims = folder / "claims" / run
-    # Each folder made 0700: mkdir(parents=True) would leave the pool's own open to all.
+    # Each folder 0700 (private keys): mkdir(parents=True) gives the parents the default mode.
     for made in (folder, folder / "claims", claims):
         made.mkdir(parents=True, exist_ok=True, mode=0o700)
     number = _next_claim.get((str(folder), run), 0)
