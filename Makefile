@@ -57,7 +57,7 @@ endif
 
 .DEFAULT_GOAL := help
 .PHONY: help setup bytecode browser run-tenant run-web run-native run-spa run-embedded reset test test-fast \
-	test-e2e test-setup test-workers test-example bench lint format screenshots clean
+	test-e2e test-setup test-keys test-workers test-example bench lint format screenshots clean
 
 help: ## Show this list of targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -169,27 +169,38 @@ test: test-setup ## Run every test, then the tenant's tests against 3 gunicorn w
 	@echo "make test: $$(( $$(date +%s) - $(TEST_STARTED) )) s, setup included"
 
 # What `make test` installs, all at once (pip for .venv and for the example's venv, npm for
-# the tenant's assets, the SPA, the express app and axe): none of the six needs another.
+# the tenant's assets, the SPA, the express app and axe): none of the six needs another. The
+# tests' RSA keys (test-keys) are made beside them as soon as .venv is there.
 test-setup:
 	@$(MAKE) --no-print-directory -j6 --output-sync=target $(STAMP) $(ASSETS_STAMP) bytecode \
-		$(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser $(if $(ARGS),,$(EXAMPLE_STAMP))
+		$(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser test-keys $(if $(ARGS),,$(EXAMPLE_STAMP))
+
+# The RSA keys the tests' tenants take instead of generating two each (tests/conftest.py,
+# mock_tenant/core/key_pool.py), made ahead of time on every core, only those missing. A
+# whole `make test` claimed at most 400 in one pass (measured: pass 1), so 500 leave a margin.
+# A key the pool lacks is made when a tenant claims it, so a longer run is only slower.
+TEST_KEYS := 500
+KEY_POOL := $(if $(filter environment%,$(origin MOCK_TENANT_KEY_POOL)),$(MOCK_TENANT_KEY_POOL),var/test-keys)
+test-keys: $(STAMP)
+	@$(if $(KEY_POOL),[ -f $(KEY_POOL)/$$(($(TEST_KEYS) - 1)).pem ] || \
+		$(PY) -m tools.fill_key_pool $(TEST_KEYS) $(KEY_POOL),true)
 
 # The inner loop: no browser (every Playwright test is marked e2e), no tests/hardening
 # (restarts, load, full disks), no second pass, and without ARGS no file marked slow (the
 # schemathesis run, the docs' blocks, the terminal app's Pilot tests, the built wheel).
 # With ARGS the slow tests it selects run too (ARGS=tests/native_tui_app runs them all).
-test-fast: $(STAMP) bytecode $(ASSETS_STAMP) ## Run the quick tests: no browser, no hardening, one pass; no slow file without ARGS.
+test-fast: $(STAMP) bytecode $(ASSETS_STAMP) test-keys ## Run the quick tests: no browser, no hardening, one pass; no slow file without ARGS.
 	$(PYTEST) $(XDIST) -m "not e2e$(if $(ARGS),, and not slow)" --ignore=tests/hardening $(ARGS)
 	@echo "make test-fast: $$(( $$(date +%s) - $(TEST_STARTED) )) s"
 
-test-e2e: $(STAMP) bytecode $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser ## Run the browser tests only (Playwright in Chromium).
+test-e2e: $(STAMP) bytecode $(ASSETS_STAMP) $(SPA_STAMP) $(EXPRESS_STAMP) $(AXE_STAMP) browser test-keys ## Run the browser tests only (Playwright in Chromium).
 	$(PYTEST) $(XDIST) -m e2e $(ARGS)
 
 # The tenant's own tests again, against `python -m mock_tenant --workers 3` (gunicorn)
 # subprocesses; tests marked in_process need the app in the test process and are skipped.
 # --within keeps, of what ARGS selects, the tests in WORKER_TESTS. When that is none,
 # pytest exits 5 ("no tests ran"), which here means nothing to rerun, not a failure.
-test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
+test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser test-keys ## Run the tenant's tests against 3 gunicorn workers (test's 2nd pass).
 	TENANT_WORKERS=3 $(PYTEST) $(XDIST) $(addprefix --within ,$(WORKER_TESTS)) $(ARGS) || \
 		{ status=$$?; [ $$status -eq 5 ] || exit $$status; echo "No tenant tests in ARGS: nothing to rerun against workers."; }
 

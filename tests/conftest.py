@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from mock_tenant.core import key_pool
 from tests.servers import TenantServer, serve_tenant, tenant_workers
 
 # Fixtures through which pytest-playwright starts its (session-long) sync API.
 PLAYWRIGHT_FIXTURES = {"playwright", "browser", "browser_type", "context", "page"}
 
+# The name of the key pool's run that this process started (use_the_key_pool, below).
+KEY_POOL_RUN = pytest.StashKey[str]()
+
 
 def pytest_configure(config):
-    """Register the marker of tests that need the tenant app in the test process."""
+    """Register the markers and the run order; in the controller, turn the key pool on."""
     config.addinivalue_line(
         "markers",
         "in_process: needs the tenant's Flask app in the test process (skipped when "
@@ -28,6 +34,28 @@ def pytest_configure(config):
         "left out of `make test-fast` and handed out first by `make test`",
     )
     config.pluginmanager.register(RunOrder(), "run-order")
+    if not hasattr(config, "workerinput"):
+        use_the_key_pool(config)
+
+
+def use_the_key_pool(config) -> None:
+    """Let this run's tenants take RSA keys from var/test-keys, a run of their own.
+
+    Set in the controller's environment, so xdist workers and every tenant subprocess
+    inherit it (mock_tenant/core/key_pool.py says why and how tenants never share a key).
+    MOCK_TENANT_KEY_POOL names another folder; set empty, it turns the pool off. A pytest
+    run inside a run (one already named) joins it, so its tenants claim keys with the others.
+    """
+    os.environ.setdefault(key_pool.POOL_ENV, str(config.rootpath / "var" / "test-keys"))
+    if not os.environ.get(key_pool.RUN_ENV):
+        os.environ[key_pool.RUN_ENV] = run = uuid.uuid4().hex
+        config.stash[KEY_POOL_RUN] = run
+
+
+def pytest_unconfigure(config):
+    """Forget the claims of this run on the key pool (its keys stay, for the next run)."""
+    if (run := config.stash.get(KEY_POOL_RUN, None)) and os.environ.get(key_pool.POOL_ENV):
+        shutil.rmtree(Path(os.environ[key_pool.POOL_ENV]) / "claims" / run, ignore_errors=True)
 
 
 def pytest_addoption(parser):

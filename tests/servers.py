@@ -9,7 +9,7 @@ import ssl
 import sys
 import threading
 import tomllib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 import sample_api
 from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
+from mock_tenant.core import key_pool
 from mock_tenant.core.tenant import Tenant
 from mock_tenant.tls import tls_files
 from tests.constants import API_AUDIENCE
@@ -35,6 +36,16 @@ def tenant_workers() -> int:
     `python -m mock_tenant --workers N` (gunicorn) as a subprocess.
     """
     return int(os.environ.get("TENANT_WORKERS") or "1")
+
+
+def without_tenant_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """Drop the learner's MOCK_TENANT_* settings from an environment for a tenant under test.
+
+    The test key pool's two variables stay, so that a tenant subprocess takes its RSA keys
+    from the run's pool as one in the test process does (mock_tenant/core/key_pool.py).
+    """
+    keep = {key_pool.POOL_ENV, key_pool.RUN_ENV}
+    return {k: v for k, v in environ.items() if not k.startswith("MOCK_TENANT_") or k in keep}
 
 
 @dataclass
@@ -202,7 +213,7 @@ class TenantProcess:
             changed = self.data_dir.parent / f"{self.data_dir.name}-config.toml"
             changed.write_text(_toml_with_settings(self.config_file, settings))
             self.config_file = changed
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_TENANT_")}
+        env = without_tenant_settings(os.environ)
         # The output goes to a pipe, not a file: a test may limit the tenant's file sizes
         # (RLIMIT_FSIZE). The launcher keeps its last lines for `log()`.
         self.process = ServerProcess(

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from . import memo
+from . import key_pool, memo
 from .storage import Storage
 
 # The per-request memo's key for the rows of the published keys.
@@ -115,8 +115,8 @@ class KeyStore:
         return self._private_keys[kid]
 
     def _insert_new_key(self, db) -> str:
-        """Generate an RSA key with a self-signed certificate and store it."""
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        """Store a new RSA key (from the test pool if one is set) with a self-signed certificate."""
+        key = key_pool.new_rsa_key()
         kid = _thumbprint(key.public_key())
         now = datetime.datetime.now(datetime.UTC)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.issuer)])

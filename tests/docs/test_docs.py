@@ -38,7 +38,7 @@ from pathlib import Path
 import pytest
 
 import sample_api
-from tests.servers import serve, serve_tenant
+from tests.servers import serve, serve_tenant, without_tenant_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -324,7 +324,9 @@ def run_block(block: Block, tenant_url: str, api_url: str, tmp_path: Path) -> st
     """Run a runnable block against live servers; say what went wrong, or return None."""
     script = localize(block.text, tenant_url, api_url)
     # The learner's shell settings (AUTH0_DOMAIN=...) must not reach the block.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH0_", "MOCK_TENANT_"))}
+    env = {
+        k: v for k, v in without_tenant_settings(os.environ).items() if not k.startswith("AUTH0_")
+    }
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     env["TMPDIR"] = str(tmp_path)
     result = subprocess.run(  # noqa: S603 (our own docs, run on purpose)
