@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -107,6 +106,9 @@ def add_key(folder: Path, number: int) -> rsa.RSAPrivateKey:
 
 def fill(folder: Path, count: int) -> int:
     """Make the pool's keys 0 to count - 1 that are missing, on every core; return how many."""
+    # Imported here: multiprocessing, which it brings, would add to every tenant's memory.
+    from concurrent.futures import ProcessPoolExecutor
+
     missing = [n for n in range(count) if load_key(folder, n) is None]
     if missing:
         with ProcessPoolExecutor(min(len(missing), os.cpu_count() or 1)) as pool:
