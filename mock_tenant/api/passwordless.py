@@ -93,7 +93,7 @@ def start(
             identifier,
             send=send,
             auth_params=auth_params,
-            allowance=(_bucket(client_ip), tenant.settings.start_rate_limit_per_hour),
+            allowance=_allowance(tenant, client_ip),
             language=language,
         )
         headers = _rate_limit_headers(budget)
@@ -243,14 +243,13 @@ def rate_limit(tenant: Tenant, client_ip: str) -> dict:
     Raises:
         ApiError: 429 with Retry-After once the allowance is spent.
     """
+    return _rate_limit_headers(throttle.spend(tenant, *_allowance(tenant, client_ip)))
+
+
+def _allowance(tenant: Tenant, client_ip: str) -> tuple[str, int]:
+    """Return the throttle bucket of a caller's start requests and its hourly limit."""
     # https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy
-    budget = throttle.spend(tenant, _bucket(client_ip), tenant.settings.start_rate_limit_per_hour)
-    return _rate_limit_headers(budget)
-
-
-def _bucket(client_ip: str) -> str:
-    """Return the throttle bucket of a caller's start requests."""
-    return f"start:ip:{client_ip}"
+    return f"start:ip:{client_ip}", tenant.settings.start_rate_limit_per_hour
 
 
 def _rate_limit_headers(budget: throttle.Budget) -> dict:
