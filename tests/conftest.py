@@ -255,8 +255,8 @@ def whole_chromium(playwright, browser_type_launch_args):
     of that block needs the browser learners use. Without a system Chromium, Playwright's
     own `chromium` channel is the whole browser.
     """
-    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    where = {"executable_path": path} if Path(path).exists() else {"channel": "chromium"}
+    path = _chromium_path(headless=False)
+    where = {"executable_path": path} if path else {"channel": "chromium"}
     browser = playwright.chromium.launch(
         **{**browser_type_launch_args, "executable_path": None, **where}
     )
