@@ -9,9 +9,10 @@ import logging
 import time
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.errors import AppImportError
 
 from . import create_app
-from .config import TenantConfig
+from .config import ConfigError, TenantConfig
 from .core.storage import StorageBusy
 from .serving import polling
 from .tls import TlsFiles
@@ -70,6 +71,9 @@ class GunicornTenant(BaseApplication):
         while True:
             try:
                 return create_app(self.config_)
+            except ConfigError as error:
+                # Gunicorn prints an AppImportError as one line and stops, with no traceback.
+                raise AppImportError(f"mock_tenant: {error}") from None
             except StorageBusy:
                 if time.monotonic() >= deadline:
                     raise

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mock_tenant import create_app
 from mock_tenant.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
 
 
@@ -86,9 +87,9 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
         load_config(tmp_path / "nope.toml")
 
 
-def test_the_command_line_exits_with_the_message_and_no_traceback(tmp_path):
-    path = write_config(tmp_path, 'app_type = "spa"', 'app_type = "tv"')
-    result = subprocess.run(  # noqa: S603 (our interpreter, our module, fixed arguments)
+def run_tenant_command(tmp_path: Path, path: Path, *options: str) -> subprocess.CompletedProcess:
+    """Run `python -m mock_tenant` with a tenant file, expecting it to stop on its own."""
+    return subprocess.run(  # noqa: S603 (our interpreter, our module, fixed arguments)
         [
             sys.executable,
             "-m",
@@ -99,14 +100,39 @@ def test_the_command_line_exits_with_the_message_and_no_traceback(tmp_path):
             "0",
             "--data-dir",
             str(tmp_path / "data"),
+            *options,
         ],
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def test_the_command_line_exits_with_the_message_and_no_traceback(tmp_path):
+    path = write_config(tmp_path, 'app_type = "spa"', 'app_type = "tv"')
+    result = run_tenant_command(tmp_path, path)
     assert result.returncode == 2
     assert "clients[2].app_type" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("options", [(), ("--workers", "2")], ids=["one process", "workers"])
+def test_a_seed_user_with_an_unusable_email_stops_the_start_naming_the_field(tmp_path, options):
+    path = write_config(tmp_path, 'email = "ada@example.com"', 'email = "ada.example.com"')
+    result = run_tenant_command(tmp_path, path, *options)
+    assert result.returncode != 0
+    assert "users[0].email: An email address must have an @-sign." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_seed_user_written_in_capitals_is_stored_once_lower_cased_across_restarts(tmp_path):
+    path = write_config(tmp_path, 'email = "ada@example.com"', 'email = "Ada@Example.COM"')
+    config = load_config(path, issuer="http://localhost/", data_dir=tmp_path / "data")
+    # The second start finds Ada already stored, without checking her address again.
+    for _ in range(2):
+        tenant = create_app(config).extensions["mock_tenant"]
+    rows = tenant.storage.query("SELECT identifier FROM users WHERE connection = 'email'")
+    assert [row["identifier"] for row in rows] == ["ada@example.com"]
 
 
 def test_the_command_line_has_help():
