@@ -41,10 +41,9 @@ def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: 
     # By identifier, not by the derived id: the Management API may have given an existing
     # user a new address, and that user keeps its id (then the derived id may be taken too,
     # and a new user gets a random one).
-    select = "SELECT * FROM users WHERE connection = ? AND identifier = ?"
-    row = db.execute(select, (connection, identifier)).fetchone()
-    if row is not None:
-        return dict(row)
+    user = find_by_identifier(db, connection, identifier)
+    if user is not None:
+        return user
     insert = (
         "INSERT INTO users (user_id, connection, identifier, profile, created_at, updated_at) "
         "VALUES (?, ?, ?, '{}', ?, ?) "
@@ -62,6 +61,13 @@ def find_or_create(db, *, secret: bytes, connection: str, identifier: str, now: 
     return dict(rows[0])
 
 
+def find_by_identifier(db, connection: str, identifier: str) -> dict | None:
+    """Return the user with this identifier on this connection, or None."""
+    select = "SELECT * FROM users WHERE connection = ? AND identifier = ?"
+    row = db.execute(select, (connection, identifier)).fetchone()
+    return dict(row) if row is not None else None
+
+
 def mark_verified(db, uid: str) -> None:
     """Record that a user proved their address or number by a code or link (inside a write)."""
     # A right code proves the address: Auth0 reports passwordless users as verified once
@@ -72,10 +78,7 @@ def mark_verified(db, uid: str) -> None:
 
 def exists(db, connection: str, identifier: str) -> bool:
     """Tell whether an identifier already belongs to a user."""
-    row = db.execute(
-        "SELECT 1 FROM users WHERE connection = ? AND identifier = ?", (connection, identifier)
-    ).fetchone()
-    return row is not None
+    return find_by_identifier(db, connection, identifier) is not None
 
 
 def get(db, uid: str) -> dict | None:
@@ -147,29 +150,25 @@ def seed(tenant) -> None:
         now = tenant.clock.now()
         for index, person in enumerate(tenant.config.users):
             connection = "email" if person.email else "sms"
-            try:
-                identifier = _stored_identifier(db, connection, person.email or person.phone_number)
-            except IdentifierError as error:
-                field = "email" if person.email else "phone_number"
-                raise ConfigError(f"the tenant file's users[{index}].{field}: {error}") from None
-            user = find_or_create(
-                db, secret=tenant.secret, connection=connection, identifier=identifier, now=now
-            )
+            # A restart finds every seed user stored as written (an email lower-cased), so
+            # the address is checked only when it is not: checking an email imports
+            # email-validator, which cost a restart 70 ms before it answered (bench/README.md:
+            # restart). A stored identifier was checked when it was stored.
+            written = person.email.lower() if person.email else person.phone_number
+            user = find_by_identifier(db, connection, written)
+            if user is None:
+                try:
+                    identifier = normalize(connection, person.email or person.phone_number)
+                except IdentifierError as error:
+                    field = "email" if person.email else "phone_number"
+                    raise ConfigError(
+                        f"the tenant file's users[{index}].{field}: {error}"
+                    ) from None
+                user = find_or_create(
+                    db, secret=tenant.secret, connection=connection, identifier=identifier, now=now
+                )
             claims = {k: v for k in ("given_name", "family_name") if (v := getattr(person, k))}
             set_claims(db, user, claims, now)
-
-
-def _stored_identifier(db, connection: str, value: str) -> str:
-    """Return a seed user's identifier as stored, checking it only if it is not stored yet."""
-    # A restart finds every seed user already stored (lower-cased, as written for a plain
-    # address). Only a value not found is checked: checking an email imports email-validator,
-    # which costs a restart 70 ms before it answers (bench/README.md: restart). A stored
-    # identifier was checked when it was stored.
-    stored = value.lower() if connection == "email" else value
-    select = "SELECT 1 FROM users WHERE connection = ? AND identifier = ?"
-    if db.execute(select, (connection, stored)).fetchone() is not None:
-        return stored
-    return normalize(connection, value)
 
 
 def set_claims(db, user: dict, claims, now: int) -> dict:
