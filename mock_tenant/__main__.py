@@ -152,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         # single process never needs it, and every start would pay for the import.
         from .workers import GunicornTenant
 
-        GunicornTenant(config, args.host, args.port, args.workers, tls).run()
-        return 0
+        return GunicornTenant(config, args.host, args.port, args.workers, tls).run()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

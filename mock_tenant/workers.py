@@ -6,10 +6,11 @@ Its own module so that a single-process start (`serving.py`) never imports gunic
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from gunicorn.app.base import BaseApplication
-from gunicorn.errors import AppImportError
+from gunicorn.errors import AppImportError, HaltServer
 
 from . import create_app
 from .config import ConfigError, TenantConfig
@@ -51,6 +52,18 @@ class GunicornTenant(BaseApplication):
         if tls:
             self.options.update(certfile=str(tls.cert), keyfile=str(tls.key))
         super().__init__()
+
+    def run(self) -> int:
+        """Run gunicorn until it stops, and return the exit status it stopped with."""
+        try:
+            super().run()
+        except HaltServer as halt:
+            # Two workers that fail to boot at once (a bad tenant file): gunicorn halts on
+            # the first, and its halt() reaps the second and raises again, outside its own
+            # handler (arbiter.py: stop -> reap_workers). Each worker has said why.
+            print(f"mock_tenant: gunicorn stopped: {halt.reason}", file=sys.stderr)
+            return halt.exit_status
+        return 0
 
     def load_config(self):
         """Hand our options to gunicorn."""
