@@ -23,6 +23,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 # The folder of the pool (unset or empty: no pool) and the name of the current test run.
 POOL_ENV = "MOCK_TENANT_KEY_POOL"
@@ -67,27 +68,37 @@ def claim_key(folder: Path, run: str) -> rsa.RSAPrivateKey:
 def load_key(folder: Path, number: int) -> rsa.RSAPrivateKey | None:
     """Read key number `number` of the pool, or return None if it is missing or unreadable."""
     try:
-        pem = (folder / f"{number}.pem").read_bytes()
-        # The pool holds keys this suite generated, in a folder only its user can read, so
-        # the RSA consistency checks (about 40 ms a key) are skipped, as cryptography allows
-        # for keys from a trusted source, such as ones you generated
-        # (https://cryptography.io/en/latest/hazmat/primitives/asymmetric/serialization/).
-        key = serialization.load_pem_private_key(
-            pem, password=None, unsafe_skip_rsa_key_validation=True
-        )
+        # The pool holds keys this suite generated, in a folder only its user can read.
+        key = load_own_key((folder / f"{number}.pem").read_bytes())
     except (OSError, ValueError):
         return None
     return key if isinstance(key, rsa.RSAPrivateKey) else None
 
 
-def add_key(folder: Path, number: int) -> rsa.RSAPrivateKey:
-    """Generate key number `number` and write it to the pool whole (readers never see half)."""
-    key = generate_key()
-    pem = key.private_bytes(
+def key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    """Write a private key as stored in the pool and in the tenant's database: PKCS#8 PEM."""
+    return key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
+
+
+def load_own_key(pem: bytes) -> PrivateKeyTypes:
+    """Parse a PEM private key the tenant or this suite generated, without RSA's checks."""
+    # A key we generated and keep where only its user reads it: the RSA consistency checks
+    # (about 40 ms a key) are skipped, as cryptography allows for keys from a trusted source,
+    # such as ones you generated
+    # (https://cryptography.io/en/latest/hazmat/primitives/asymmetric/serialization/).
+    return serialization.load_pem_private_key(
+        pem, password=None, unsafe_skip_rsa_key_validation=True
+    )
+
+
+def add_key(folder: Path, number: int) -> rsa.RSAPrivateKey:
+    """Generate key number `number` and write it to the pool whole (readers never see half)."""
+    key = generate_key()
+    pem = key_pem(key)
     partial = folder / f".{number}.pem.{os.getpid()}.{secrets.token_hex(4)}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -105,13 +105,8 @@ class KeyStore:
             row = self.storage.query_one(
                 "SELECT private_pem FROM signing_keys WHERE kid = ?", (kid,)
             )
-            # The key is one this tenant generated and keeps in its own (0600) database, so
-            # the RSA consistency checks, about 40 ms a key, are skipped: cryptography's docs
-            # allow it for keys from a trusted source, such as ones you generated
-            # (https://cryptography.io/en/latest/hazmat/primitives/asymmetric/serialization/).
-            self._private_keys[kid] = serialization.load_pem_private_key(
-                row["private_pem"].encode(), password=None, unsafe_skip_rsa_key_validation=True
-            )
+            # A key this tenant generated, kept in its own (0600) database.
+            self._private_keys[kid] = key_pool.load_own_key(row["private_pem"].encode())
         return self._private_keys[kid]
 
     def _insert_new_key(self, db) -> str:
@@ -135,11 +130,7 @@ class KeyStore:
             "VALUES (?, ?, ?, ?)",
             (
                 kid,
-                key.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ).decode(),
+                key_pool.key_pem(key).decode(),
                 certificate.public_bytes(serialization.Encoding.PEM).decode(),
                 # Microsecond order keeps "newest key" well defined after quick rotations.
                 int(now.timestamp() * 1_000_000),
