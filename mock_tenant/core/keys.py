@@ -18,6 +18,8 @@ from .storage import Storage
 
 # The per-request memo's key for the rows of the published keys.
 PUBLISHED = "published_keys"
+# The per-request memo's key for the tokens signed in this request, with their key ids.
+SIGNED = "signed_tokens"
 
 
 class KeyStore:
@@ -65,9 +67,17 @@ class KeyStore:
     def sign(self, claims: dict) -> str:
         """Sign claims as a compact RS256 JWT with the current key's `kid` in the header."""
         kid = self._current_kid()
-        return jwt.encode(
+        token = jwt.encode(
             claims, self._private_key(kid), algorithm="RS256", headers={"kid": kid, "typ": "JWT"}
         )
+        # Kept until the request ends, so that whoever shows the answer (the flow inspector)
+        # knows which key signed it without checking the signature it was just given.
+        memo.remembered(SIGNED, dict)[token] = kid
+        return token
+
+    def signed_in_this_request(self, token: str) -> str | None:
+        """Return the id of the key that signed this token in this request, if this tenant did."""
+        return memo.remembered(SIGNED, dict).get(token)
 
     def _current_kid(self) -> str:
         """Return the key id that signs now, read once per request (another process may rotate)."""
@@ -83,8 +93,8 @@ class KeyStore:
 
     def jwks_document(self) -> bytes:
         """Return the JSON Web Key Set of published keys, encoded, rebuilt only when keys change."""
-        # Read once per request: a token response's tokens are checked against it twice
-        # (the inspector), and keys change only by a rotation, which forgets it.
+        # Read once per request: the inspector checks every token of an answer that this
+        # request did not sign against it, and keys change only by a rotation, which forgets it.
         rows = memo.remembered(
             PUBLISHED,
             lambda: self.storage.query(

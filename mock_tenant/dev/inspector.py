@@ -261,13 +261,31 @@ def _decode(name: str, token: str) -> dict:
             "only at /userinfo (there was no audience).",
         }
     # Parsed here rather than by PyJWT: its decode checks every character of each segment
-    # in Python, which cost more than the RS256 verification itself. The token is one the
-    # tenant just minted; the signature is checked with the key its `kid` names.
-    header_part, payload_part, signature_part = token.split(".")
+    # in Python, which cost more than the RS256 verification itself. What is shown is what
+    # is on the wire, not the claims the minting code meant to sign.
+    header_part, payload_part, _ = token.split(".")
     header, payload = json.loads(_b64(header_part)), json.loads(_b64(payload_part))
-    key = _published_keys(current_tenant().keys.jwks_document()).get(header.get("kid"))
-    signature = "invalid: no published key verifies it"
-    if key is not None and header.get("alg") == "RS256":
+    return {
+        "name": name,
+        "header": header,
+        "payload": payload,
+        "signature": _signature(token, header),
+        "claims": {k: explain.CLAIMS.get(k) for k in payload},
+    }
+
+
+def _signature(token: str, header: dict) -> str:
+    """Say whether a key of /.well-known/jwks.json verifies this JWT's RS256 signature."""
+    keys = current_tenant().keys
+    # A token this request signed carries the signature of the current key, which the JWKS
+    # always publishes: checking it again would only repeat the signing. Any other token is
+    # checked with the published key its `kid` names.
+    kid = keys.signed_in_this_request(token)
+    if kid is None:
+        key = _published_keys(keys.jwks_document()).get(header.get("kid"))
+        if key is None or header.get("alg") != "RS256":
+            return "invalid: no published key verifies it"
+        header_part, payload_part, signature_part = token.split(".")
         try:
             key.verify(
                 _b64(signature_part),
@@ -275,16 +293,10 @@ def _decode(name: str, token: str) -> dict:
                 padding.PKCS1v15(),
                 hashes.SHA256(),
             )
-            signature = f"valid: RS256 by key {header['kid']} from /.well-known/jwks.json"
         except InvalidSignature:
-            pass
-    return {
-        "name": name,
-        "header": header,
-        "payload": payload,
-        "signature": signature,
-        "claims": {k: explain.CLAIMS.get(k) for k in payload},
-    }
+            return "invalid: no published key verifies it"
+        kid = header["kid"]
+    return f"valid: RS256 by key {kid} from /.well-known/jwks.json"
 
 
 def _b64(segment: str) -> bytes:

@@ -3,9 +3,14 @@
 import sqlite3
 import urllib.parse
 
+import jwt
 import pytest
 import requests
 
+from mock_tenant import create_app
+from mock_tenant.config import load_config
+from mock_tenant.core import memo
+from mock_tenant.dev import inspector
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import otp_token, pkce_pair, refresh, send_email_code
 from tests.mock_tenant.test_universal_login import authorize_url, query_of
@@ -95,6 +100,32 @@ def test_tokens_are_shown_decoded_with_their_signature_checked(tenant_server):
     assert id_token["signature"].startswith("valid: RS256")
     assert "Issuer" in id_token["claims"]["iss"]
     assert exchange["answer"]["id_token"] == "[decoded below]"
+
+
+def test_a_token_the_request_did_not_sign_has_its_signature_checked(tmp_path):
+    app = create_app(load_config(data_dir=tmp_path))
+    keys = app.extensions["mock_tenant"].keys
+    # Signed outside a request, so no request remembers signing them.
+    token, other = keys.sign({"sub": "a"}), keys.sign({"sub": "b"})
+    header, payload, _ = token.split(".")
+    swapped = f"{header}.{payload}.{other.split('.')[2]}"
+    with app.test_request_context("/oauth/token", method="POST"):
+        assert inspector._decode("id_token", token)["signature"].startswith("valid: RS256")
+        assert inspector._decode("id_token", swapped)["signature"] == (
+            "invalid: no published key verifies it"
+        )
+
+
+def test_a_token_signed_in_this_request_is_known_by_its_key(tmp_path):
+    keys = create_app(load_config(data_dir=tmp_path)).extensions["mock_tenant"].keys
+    memo.start()
+    try:
+        token = keys.sign({"sub": "a"})
+        assert keys.signed_in_this_request(token) == jwt.get_unverified_header(token)["kid"]
+        assert keys.signed_in_this_request(token + "x") is None
+    finally:
+        memo.stop()
+    assert keys.signed_in_this_request(token) is None
 
 
 def test_no_code_secret_verifier_or_usable_token_is_stored(tenant_server):
