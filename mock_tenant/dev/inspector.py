@@ -13,7 +13,8 @@ codes, authorization codes, PKCE verifiers, CSRF tokens, cross-origin verifiers)
 opaque tokens and login tickets as a short fingerprint, enough to see rotation or a ticket
 come back; JWTs decoded (header, payload, signature check) but never the signature itself,
 so nothing stored can be replayed. Tokens in a redirect's fragment (the implicit answer of an
-embedded login) are treated like tokens in a body.
+embedded login) are treated like tokens in a body. What each parameter and claim means
+(`dev/explain.py`) is added when the events are read (`explained`), not stored in each one.
 """
 
 from __future__ import annotations
@@ -147,10 +148,7 @@ def _record(response) -> None:
         "note": g.get("inspector_note"),
         # Set when the other profile (auth0 or hardened) would have answered differently.
         "profile_note": " ".join(g.get("inspector_profile_notes", [])) or None,
-        "params": {
-            k: {"value": _redact(k, v), "explains": explain.PARAMETERS.get(k)}
-            for k, v in params.items()
-        },
+        "params": {k: {"value": _redact(k, v)} for k, v in params.items()},
         "answer": answer["shown"],
         "tokens": answer["tokens"],
     }
@@ -169,6 +167,18 @@ def _record(response) -> None:
         identifier=_identifier(params) or _email(answer["tokens"]),
         user_id=next((t["payload"].get("sub") for t in answer["tokens"] if "payload" in t), None),
     )
+
+
+def explained(event: dict) -> dict:
+    """Add to a stored event what each of its parameters and token claims means."""
+    # Events recorded before the explanations moved here carry them already; the same
+    # texts replace them.
+    for name, param in event["params"].items():
+        param["explains"] = explain.PARAMETERS.get(name)
+    for token in event["tokens"]:
+        if "payload" in token:
+            token["claims"] = {k: explain.CLAIMS.get(k) for k in token["payload"]}
+    return event
 
 
 def _request_params(response) -> dict:
@@ -270,7 +280,6 @@ def _decode(name: str, token: str) -> dict:
         "header": header,
         "payload": payload,
         "signature": _signature(token, header),
-        "claims": {k: explain.CLAIMS.get(k) for k in payload},
     }
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, StrictBool, StrictFloat, StrictInt, StrictStr, V
 from ..core import control, outbox, timeline, users
 from ..core.identifiers import IdentifierError, normalize
 from ..web import ApiError, current_tenant, tenant_origins
-from . import diagram
+from . import diagram, inspector
 
 bp = Blueprint("dev", __name__, url_prefix="/_dev")
 
@@ -147,6 +147,7 @@ def events():
     origins = tenant_origins(tenant.issuer)
     logins = timeline.timelines(tenant, args.get("client_id"), args.get("user"))
     for login in logins:
+        login["events"] = [inspector.explained(event) for event in login["events"]]
         client = tenant.config.client(login["client_id"])
         login["diagram"] = diagram.sequence(
             login,

@@ -10,7 +10,7 @@ import requests
 from mock_tenant import create_app
 from mock_tenant.config import load_config
 from mock_tenant.core import memo
-from mock_tenant.dev import inspector
+from mock_tenant.dev import explain, inspector
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import otp_token, pkce_pair, refresh, send_email_code
 from tests.mock_tenant.test_universal_login import authorize_url, query_of
@@ -100,6 +100,17 @@ def test_tokens_are_shown_decoded_with_their_signature_checked(tenant_server):
     assert id_token["signature"].startswith("valid: RS256")
     assert "Issuer" in id_token["claims"]["iss"]
     assert exchange["answer"]["id_token"] == "[decoded below]"
+
+
+def test_explanations_are_added_when_read_not_stored_in_each_event(tenant_server):
+    web_login(tenant_server, "kit@example.com")
+    stored = stored_events(tenant_server)
+    assert explain.PARAMETERS["code_challenge"] not in stored
+    assert explain.CLAIMS["iss"] not in stored
+    exchange = timelines(tenant_server)[0]["events"][-1]
+    assert exchange["params"]["grant_type"]["explains"] == explain.PARAMETERS["grant_type"]
+    id_token = next(t for t in exchange["tokens"] if t["name"] == "id_token")
+    assert id_token["claims"] == {k: explain.CLAIMS.get(k) for k in id_token["payload"]}
 
 
 def test_a_token_the_request_did_not_sign_has_its_signature_checked(tmp_path):
