@@ -336,8 +336,9 @@ def _handles_in_request(params: dict) -> set:
     if request.path == "/userinfo" and scheme.lower() == "bearer":
         handles.add(("token", bearer.strip()))
     # A logout presents the SSO session it ends, so it joins the login that session belongs to.
-    session = request.cookies.get(logins.SESSION_COOKIE)
-    if request.path in ("/v2/logout", "/oidc/logout") and session:
+    if request.path in ("/v2/logout", "/oidc/logout") and (
+        session := request.cookies.get(logins.SESSION_COOKIE)
+    ):
         handles.add(("session", session))
     # An embedded login's /authorize (and its /co/verify fallback) presents the ticket
     # that /co/authenticate handed out.
@@ -349,8 +350,8 @@ def _handles_in_request(params: dict) -> set:
         "/passwordless/verify",
         "/oauth/token",
         "/co/authenticate",
-    ) and _identifier(params):
-        handles.add(("identifier", _identifier(params)))
+    ) and (identifier := _identifier(params)):
+        handles.add(("identifier", identifier))
     return {_handle(kind, value) for kind, value in handles}
 
 
@@ -364,8 +365,11 @@ def _handles_in_answer(answer: dict, response) -> set:
             handles.add(("session", value))
     # A login that reused the SSO session (a code straight from /authorize) now owns it, so
     # the logout that ends the session is drawn under the latest login that used it.
-    session = request.cookies.get(logins.SESSION_COOKIE)
-    if request.path == "/authorize" and session and any(k == "code" for k, _ in handles):
+    if (
+        request.path == "/authorize"
+        and any(k == "code" for k, _ in handles)
+        and (session := request.cookies.get(logins.SESSION_COOKIE))
+    ):
         handles.add(("session", session))
     return {_handle(kind, value) for kind, value in handles}
 
