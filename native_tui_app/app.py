@@ -68,6 +68,10 @@ class NativeApp(App):
         """Name the tenant in the header."""
         self.sub_title = self.client.base_url
 
+    def on_unmount(self) -> None:
+        """Close the client's kept-open connections when the app ends."""
+        self.client.close()
+
     def saved_refresh_token(self) -> str | None:
         """Return the refresh token `--remember` kept from an earlier run, if any."""
         return self.store.load() if self.store else None

@@ -209,6 +209,10 @@ class PasswordlessClient:
             timeout=TIMEOUT,
         )
 
+    def close(self) -> None:
+        """Close the connections the session keeps open to the tenant and the API."""
+        self.session.close()
+
     # ---- the direct passwordless grant ----------------------------------------------------
 
     def start(self, identifier: str) -> Challenge:
