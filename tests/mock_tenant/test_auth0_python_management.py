@@ -21,8 +21,9 @@ TIMEOUT = 10
 def http_client(tenant_server, monkeypatch):
     """Give the SDK an HTTP client that trusts the tenant's CA and is closed after the test.
 
-    The SDK's own client is never closed: its sockets would be found unclosed (a
-    ResourceWarning, an error here) whenever the garbage collector runs, in a later test.
+    The SDK's own client is never closed, and the tenant keeps connections open: its sockets
+    would be found unclosed (a ResourceWarning, an error here) whenever the garbage collector
+    runs, in a later test.
     """
     monkeypatch.setenv("SSL_CERT_FILE", tenant_server.ca_bundle)
     with httpx.Client(timeout=60, follow_redirects=True) as client:

@@ -6,6 +6,7 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 import requests
 from auth0.management import ManagementClient
@@ -99,11 +100,15 @@ def test_auth0_pythons_management_client_takes_the_tls_tenants_domain_unchanged(
 ):
     # auth0-python calls https://{domain} with httpx, which reads SSL_CERT_FILE.
     monkeypatch.setenv("SSL_CERT_FILE", passwordless_tenant.ca_bundle)
-    management = ManagementClient(
-        domain=passwordless_tenant.domain,
-        client_id=BACK_OFFICE["client_id"],
-        client_secret=BACK_OFFICE["client_secret"],
-    )
-    management.users.create(connection="email", email="grace@example.com")
-    found = management.users.list_users_by_email(email="grace@example.com")
+    # Closed after the test: the SDK's own client never is, and the tenant keeps connections
+    # open, so its sockets would be found unclosed (an error here) in a later test.
+    with httpx.Client(timeout=60) as http:
+        management = ManagementClient(
+            domain=passwordless_tenant.domain,
+            client_id=BACK_OFFICE["client_id"],
+            client_secret=BACK_OFFICE["client_secret"],
+            httpx_client=http,
+        )
+        management.users.create(connection="email", email="grace@example.com")
+        found = management.users.list_users_by_email(email="grace@example.com")
     assert [user.email for user in found] == ["grace@example.com"]
