@@ -8,9 +8,10 @@ import os
 import secrets
 import sys
 
+from . import create_app
 from .config import ConfigError, load_config
 from .core.storage import UnsafeDataDirectory, secure_data_directory
-from .serving import werkzeug_server
+from .serving import tenant_server
 from .tls import TlsFiles, tls_files
 from .web import is_loopback
 
@@ -125,15 +126,18 @@ def main(argv: list[str] | None = None) -> int:
         secure_data_directory(config.data_dir / "tenant.sqlite3")
         tls = tls_files(config.data_dir) if args.tls else None
         # One process: bind now, so a busy port is reported before anything else.
-        server = werkzeug_server(config, args.host, args.port, tls) if args.workers <= 1 else None
+        server = (
+            tenant_server(create_app(config), args.host, args.port, tls)
+            if args.workers <= 1
+            else None
+        )
     except (ConfigError, UnsafeDataDirectory) as error:
         print(f"mock_tenant: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        print(
-            f"mock_tenant: cannot listen on {args.host}:{args.port}: {error.strerror}",
-            file=sys.stderr,
-        )
+        # Cheroot reports a failed bind as an OSError of its own, the system's as its cause.
+        reason = getattr(error.__cause__, "strerror", None) or error.strerror or str(error)
+        print(f"mock_tenant: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     print(
         f"Mock tenant (issuer {issuer}, profile {config.tenant.profile}, "
@@ -154,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return GunicornTenant(config, args.host, args.port, args.workers, tls).run()
     try:
-        server.serve_forever()
+        server.serve()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.stop()
     return 0
 
 

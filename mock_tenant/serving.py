@@ -1,52 +1,120 @@
-"""Serving the tenant in one threaded process (Werkzeug); `workers.py` runs several (gunicorn)."""
+"""Serving the tenant in one process with cheroot's threads; `workers.py` runs several (gunicorn).
+
+Cheroot rather than Werkzeug's development server: Werkzeug answers `Connection: close` to
+every request (its serving.py: http.server cannot drain a request body safely), so each
+request pays for a new connection and a new thread, on the client's side too. Cheroot, the
+server of CherryPy, keeps connections open (HTTP/1.1 keep-alive) and parks the idle ones in a
+selector, not in a thread. Measured in bench/README.md ("The server").
+"""
 
 from __future__ import annotations
 
-import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
+from cheroot.workers import threadpool
 
-from . import create_app
-from .config import TenantConfig
+from .request_log import RequestLog
 from .tls import TlsFiles
 
-# The JSON the dev pages poll (static/outbox.js, inspector.js, dev.js).
-POLLED_PATHS = frozenset({"/_dev/api/outbox", "/_dev/api/events", "/_dev/api/clock"})
+# Threads kept waiting for work. More would only queue on the GIL and on SQLite's one writer.
+IDLE_THREADS = 10
+# Connections the system holds before accept(): cheroot's default (5) refuses a burst of clients.
+BACKLOG = 128
 
 
-class QuietRequestHandler(WSGIRequestHandler):
-    """Log each request as method, path and status, never its query string."""
+class GrowingThreadPool(threadpool.ThreadPool):
+    """Cheroot's pool of threads, given one more whenever a request would otherwise wait.
 
-    def log_request(self, code="-", size="-"):
-        """Log one line without the query string: codes and tokens can travel in URLs."""
-        path = self.path.split("?", 1)[0]
-        if polling(path, self.headers.get("Sec-Fetch-Site")):
-            return
-        self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
-
-    def log(self, type: str, message: str, *args) -> None:
-        """Log through `logging` without Werkzeug's own date: the format holds the one time."""
-        getattr(logging.getLogger("werkzeug"), type)(f"{self.address_string()} {message}", *args)
-
-
-def polling(path: str, fetch_site: str | None) -> bool:
-    """Tell a dev page's own polling (outbox, inspector, clock banner) from a request to log.
-
-    Those pages fetch their JSON every few seconds from the tenant's own origin: logged, they
-    would bury the protocol requests. A browser marks such a fetch `Sec-Fetch-Site:
-    same-origin` (https://www.w3.org/TR/fetch-metadata/#sec-fetch-site-header); curl and the
-    apps send no such header, so the same paths asked from a terminal are still logged.
+    Cheroot's own pool stays at its size unless asked to grow, and its `grow()` sleeps 0.1 s
+    per thread: a client that sends half a request holds a thread until it times out (10 s),
+    so a few such clients would stop the tenant answering anyone else. Here every request gets
+    a thread at once, as with Werkzeug's thread per connection
+    (tests/hardening/test_database_file_faults.py), and a thread that finds `IDLE_THREADS`
+    others already waiting ends, so a burst leaves no crowd behind.
     """
-    return path in POLLED_PATHS and fetch_site == "same-origin"
+
+    def __init__(self, server):
+        """Make the pool for `server`, with no threads started yet."""
+        super().__init__(server, min=IDLE_THREADS)
+        self._lock = threading.Lock()
+        # Threads waiting in get() minus requests put and not yet taken: below zero, a
+        # request has no thread to take it.
+        self._free = 0
+        self.get = self._get
+
+    def start(self):
+        """Start the waiting threads without cheroot's 0.1 s sleep for each to be ready."""
+        for _ in range(self.min):
+            self._threads.append(self._spawn_worker())
+
+    def put(self, conn):
+        """Hand a connection with a request to a thread, starting one if none is free."""
+        with self._lock:
+            self._free -= 1
+            short = self._free < 0
+        if short:
+            self._clear_dead_threads()
+            self._threads.append(self._spawn_worker())
+        self._queue.put(conn)
+
+    def _get(self):
+        """Wait for the next connection (a worker thread's loop), or end a surplus thread."""
+        with self._lock:
+            if self._free >= self.min:
+                return threadpool._SHUTDOWNREQUEST
+            self._free += 1
+        return self._queue.get()
 
 
-def werkzeug_server(config: TenantConfig, host: str, port: int, tls: TlsFiles | None = None):
-    """Build a threaded single-process server (binds now, so a busy port fails early)."""
-    return make_server(
-        host,
-        port,
-        create_app(config),
-        threaded=True,
-        request_handler=QuietRequestHandler,
-        ssl_context=tls.server_context() if tls else None,
+def tenant_server(app, host: str, port: int, tls: TlsFiles | None = None) -> wsgi.Server:
+    """Build a single-process server for a WSGI app and bind its port now (a busy port fails early).
+
+    Args:
+        app: the tenant's WSGI app; may be set later as `server.wsgi_app` (port 0 first).
+        host: the address to listen on.
+        port: the port, 0 for one the system chooses (`server.bind_addr` tells which).
+        tls: serve HTTPS with these files.
+    """
+    server = wsgi.Server(
+        (host, port),
+        RequestLog(app) if app else None,
+        request_queue_size=BACKLOG,
+        server_name="mock_tenant",
     )
+    server.requests = GrowingThreadPool(server)
+    if tls:
+        server.ssl_adapter = BuiltinSSLAdapter(str(tls.cert), str(tls.key))
+        server.ssl_adapter.context = tls.server_context()
+    server.prepare()
+    return server
+
+
+@contextmanager
+def served_in_thread(
+    make_app: Callable[[str], object], host: str, port: int = 0, tls: TlsFiles | None = None
+) -> Iterator[tuple[str, object]]:
+    """Serve `make_app(base_url)` from a thread of this process until the block ends (tests).
+
+    Yields:
+        The base URL (its port the one the system chose when `port` is 0) and the app.
+    """
+    # Bind first, then build the app: the tenant's issuer must name the real port.
+    server = tenant_server(None, host, port, tls)
+    base_url = f"{'https' if tls else 'http'}://{host}:{server.bind_addr[1]}"
+    try:
+        app = make_app(base_url)
+        server.wsgi_app = RequestLog(app)
+    except BaseException:
+        server.stop()
+        raise
+    thread = threading.Thread(target=server.serve, daemon=True)
+    thread.start()
+    try:
+        yield base_url, app
+    finally:
+        server.stop()
+        thread.join(timeout=10)

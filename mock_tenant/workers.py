@@ -15,7 +15,7 @@ from gunicorn.errors import AppImportError, HaltServer
 from . import create_app
 from .config import ConfigError, TenantConfig
 from .core.storage import StorageBusy
-from .serving import polling
+from .request_log import polling
 from .tls import TlsFiles
 
 log = logging.getLogger("mock_tenant.workers")

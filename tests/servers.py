@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import ssl
 import sys
 import threading
 import tomllib
@@ -22,6 +21,7 @@ from mock_tenant import create_app, load_config
 from mock_tenant.config import DEFAULT_CONFIG_FILE
 from mock_tenant.core import key_pool
 from mock_tenant.core.tenant import Tenant
+from mock_tenant.serving import served_in_thread
 from mock_tenant.tls import tls_files
 from tests.constants import API_AUDIENCE
 from tools.launcher import ServerProcess, free_port
@@ -64,16 +64,12 @@ class LiveServer:
 def serve(
     make_app: Callable[[str], object],
     host: str = "127.0.0.1",
-    ssl_context: ssl.SSLContext | None = None,
     port: int = 0,
 ) -> Iterator[LiveServer]:
     """Serve `make_app(base_url)` on `port` (a free one by default) until the block ends."""
-    # Bind first, then build the app: the tenant's issuer must name the real port.
-    server = make_server(
-        host, port, lambda environ, start: [], threaded=True, ssl_context=ssl_context
-    )
-    scheme = "https" if ssl_context else "http"
-    base_url = f"{scheme}://{host}:{server.server_port}"
+    # Bind first, then build the app: an app may need its own URL (a redirect URI).
+    server = make_server(host, port, lambda environ, start: [], threaded=True)
+    base_url = f"http://{host}:{server.server_port}"
     server.app = make_app(base_url)
     # A short poll interval makes shutdown quick (the default 0.5 s adds up over a suite).
     thread = threading.Thread(
@@ -180,9 +176,10 @@ def serve_tenant(
         config = load_config(config_file, issuer=base_url + "/", data_dir=data_dir)
         return create_app(config.with_settings(**settings) if settings else config)
 
+    # Served as `python -m mock_tenant` serves it (cheroot), from a thread of this process.
     files = tls_files(data_dir) if tls else None
-    with serve(make_app, ssl_context=files.server_context() if files else None, port=port) as live:
-        yield TenantServer(live.base_url, live.app, ca_bundle=str(files.ca) if files else None)
+    with served_in_thread(make_app, "127.0.0.1", port, files) as (base_url, app):
+        yield TenantServer(base_url, app, ca_bundle=str(files.ca) if files else None)
 
 
 class TenantProcess:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import copy
-import threading
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from .. import create_app
 from ..config import ConfigError, TenantConfig, check_classic, load_config
-from ..serving import QuietRequestHandler
+from ..serving import served_in_thread
 from ..tls import tls_files
 from .handle import LocalTenant
 
@@ -106,37 +103,20 @@ def run_tenant(
 
     """
     files = tls_files(data_dir) if wants_tls(config) else None
-    # Bind first, then build the app: the issuer must name the port the system chose.
-    server = make_server(
-        host,
-        0,
-        lambda environ, start: [],
-        threaded=True,
-        request_handler=QuietRequestHandler,
-        ssl_context=files.server_context() if files else None,
-    )
-    base_url = f"{'https' if files else 'http'}://{host}:{server.server_port}"
-    try:
+    validated = None
+
+    def make_app(base_url: str):
+        """Build the tenant for the port the server was given."""
+        nonlocal validated
         validated = _validated(config, issuer=base_url + "/", data_dir=data_dir)
-        server.app = create_app(validated)
-    except BaseException:
-        server.server_close()
-        raise
-    # A short poll interval makes stopping quick (the default half second adds up).
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
+        return create_app(validated)
+
+    with served_in_thread(make_app, host, tls=files) as (base_url, _):
         yield LocalTenant(
             base_url,
             ca_bundle=str(files.ca) if files else None,
             experience=experience_name(validated),
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def _validated(config: Mapping, **runtime) -> TenantConfig:

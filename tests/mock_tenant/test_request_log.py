@@ -31,7 +31,7 @@ def test_under_honcho_a_request_line_has_one_time_and_the_dev_pages_polling_is_l
     log = process.log()
     requests_logged = [line for line in log.splitlines() if '"GET /_dev/' in line or "jwks" in line]
     assert requests_logged == [
-        'werkzeug 127.0.0.1 "GET /_dev/api/outbox" 200',
-        'werkzeug 127.0.0.1 "GET /.well-known/jwks.json" 200',
+        'mock_tenant.requests 127.0.0.1 "GET /_dev/api/outbox" 200',
+        'mock_tenant.requests 127.0.0.1 "GET /.well-known/jwks.json" 200',
     ]
     assert not re.search(r"\d\d:\d\d:\d\d", log), log

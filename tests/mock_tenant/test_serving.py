@@ -1,0 +1,68 @@
+"""The single-process server (mock_tenant/serving.py): kept-open connections, and its threads.
+
+A client's requests share one connection (HTTP/1.1 keep-alive), every request gets a thread at
+once even while slow clients hold others, and the threads a burst needed end afterwards.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from mock_tenant.serving import IDLE_THREADS
+from tests.mock_tenant.helpers import TIMEOUT
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("TENANT_WORKERS", "1") != "1", reason="in-process tenant only"
+)
+
+
+def _host_and_port(tenant_server) -> tuple[str, int]:
+    host, port = tenant_server.base_url.removeprefix("http://").split(":")
+    return host, int(port)
+
+
+def _worker_threads() -> int:
+    # Cheroot names its worker threads "CP Server Thread-N".
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith("CP Server"))
+
+
+def test_a_client_sends_several_requests_over_one_connection(tenant_server):
+    connection = http.client.HTTPConnection(*_host_and_port(tenant_server), timeout=TIMEOUT)
+    try:
+        for _ in range(3):
+            connection.request("GET", "/.well-known/jwks.json")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            assert response.getheader("Connection") != "close"
+            # The same socket answered again: http.client opens a new one only once closed.
+            assert not response.will_close
+    finally:
+        connection.close()
+
+
+def test_the_threads_a_burst_of_slow_clients_needed_end_when_they_leave(tenant_server):
+    before = _worker_threads()
+    slow = []
+    try:
+        for _ in range(3 * IDLE_THREADS):
+            conn = socket.create_connection(_host_and_port(tenant_server), timeout=TIMEOUT)
+            conn.sendall(b"GET /.well-known/jwks.json HTTP/1.1\r\nHost: ")
+            slow.append(conn)
+        deadline = time.monotonic() + TIMEOUT
+        while _worker_threads() < before + 2 * IDLE_THREADS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _worker_threads() >= before + 2 * IDLE_THREADS
+    finally:
+        for conn in slow:
+            conn.close()
+    deadline = time.monotonic() + TIMEOUT
+    while _worker_threads() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _worker_threads() <= before
