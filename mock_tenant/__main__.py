@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import secrets
 import sys
 
@@ -135,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mock_tenant: {error}", file=sys.stderr)
         return 2
     except OSError as error:
-        # Cheroot reports a failed bind as an OSError of its own, the system's as its cause.
-        reason = getattr(error.__cause__, "strerror", None) or error.strerror or str(error)
+        reason = _bind_failure(error)
         print(f"mock_tenant: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     print(
@@ -164,6 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _bind_failure(error: OSError) -> str:
+    """Return the system's reason a port could not be bound ("Address already in use")."""
+    # Cheroot raises an OSError of its own whose text ends with the system's error:
+    # "No socket could be created -- (('127.0.0.1', 4000): [Errno 98] Address already in use)".
+    found = re.search(r"\[Errno \d+\] ([^)]+)", str(error))
+    return error.strerror or (found.group(1) if found else str(error))
 
 
 def _print_tls_help(tls: TlsFiles, host: str, port: int) -> None:

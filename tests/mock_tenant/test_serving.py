@@ -9,6 +9,8 @@ from __future__ import annotations
 import http.client
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -66,3 +68,17 @@ def test_the_threads_a_burst_of_slow_clients_needed_end_when_they_leave(tenant_s
     while _worker_threads() > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _worker_threads() <= before
+
+
+def test_a_busy_port_stops_the_start_with_the_systems_reason(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(  # noqa: S603 (our interpreter, our module, fixed arguments)
+            [sys.executable, "-m", "mock_tenant", "--port", str(port), "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
