@@ -111,6 +111,9 @@ def served_in_thread(
     except BaseException:
         server.stop()
         raise
+    # Cheroot's stop() waits for its selector loop to notice, up to one `expiration_interval`
+    # (0.5 s by default): over a suite's hundreds of tenants that adds up to minutes.
+    server.expiration_interval = 0.05
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
