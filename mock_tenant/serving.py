@@ -34,7 +34,11 @@ class GrowingThreadPool(threadpool.ThreadPool):
     so a few such clients would stop the tenant answering anyone else. Here every request gets
     a thread at once, as with Werkzeug's thread per connection
     (tests/hardening/test_database_file_faults.py), and a thread that finds `IDLE_THREADS`
-    others already waiting ends, so a burst leaves no crowd behind.
+    others already waiting ends, so a burst leaves no crowd behind. Written here because
+    cheroot never calls its own `grow()` (https://github.com/cherrypy/cheroot/issues/190; the
+    one plugin that does, cherrypy-dynpool, needs CherryPy). It uses the pool's private parts
+    (`_queue`, `_spawn_worker`, `_SHUTDOWNREQUEST`), so cheroot is pinned and
+    tests/mock_tenant/test_serving.py fails if a release changes them.
     """
 
     def __init__(self, server):
