@@ -12,8 +12,12 @@ import json
 import secrets
 import time
 
-# How many events the inspector keeps (older ones are pruned).
+# How many events the inspector keeps: older ones are pruned, and with them the logins left
+# without an event and those logins' handles, so the tables stay bounded however long the
+# tenant runs.
 KEEP_EVENTS = 2000
+# Pruning runs when an event's id is a multiple of this.
+PRUNE_EVERY = 100
 
 
 def record(
@@ -70,10 +74,22 @@ def record(
             "INSERT INTO inspector_events (login_id, at, data) VALUES (?, ?, ?)",
             (login_id, now, data),
         )
-        if cursor.lastrowid % 100 == 0:
-            db.execute(
-                "DELETE FROM inspector_events WHERE id <= ?", (cursor.lastrowid - KEEP_EVENTS,)
-            )
+        if cursor.lastrowid % PRUNE_EVERY == 0:
+            _prune(db, cursor.lastrowid - KEEP_EVENTS)
+
+
+def _prune(db, last_dropped: int) -> None:
+    """Drop the events up to `last_dropped`, then the logins left without one and their handles."""
+    # Every hundredth event only: the two scans of the login and handle tables cost some
+    # milliseconds, and in between each table holds at most a hundred logins more.
+    db.execute("DELETE FROM inspector_events WHERE id <= ?", (last_dropped,))
+    db.execute(
+        "DELETE FROM inspector_logins WHERE login_id NOT IN (SELECT login_id FROM inspector_events)"
+    )
+    db.execute(
+        "DELETE FROM inspector_handles "
+        "WHERE login_id NOT IN (SELECT login_id FROM inspector_logins)"
+    )
 
 
 def _find_login(db, handles: set[str]) -> str | None:

@@ -9,7 +9,7 @@ import requests
 
 from mock_tenant import create_app
 from mock_tenant.config import load_config
-from mock_tenant.core import memo
+from mock_tenant.core import memo, timeline
 from mock_tenant.dev import explain, inspector
 from tests.constants import API_AUDIENCE, NATIVE_CLIENT, WEB_CLIENT, WEB_SECRET
 from tests.mock_tenant.helpers import otp_token, pkce_pair, refresh, send_email_code
@@ -222,6 +222,41 @@ def test_the_inspector_page_draws_a_login_as_text(tenant_server, page):
     # The step opens, and the HTML-looking value is shown as text, not run.
     assert "<img src=x onerror=alert(1)>" in timeline.inner_text()
     assert page.locator("img").count() == 0
+
+
+def test_old_logins_and_their_handles_are_pruned_with_their_events(tmp_path, monkeypatch):
+    monkeypatch.setattr(timeline, "KEEP_EVENTS", 50)
+    tenant = create_app(load_config(data_dir=tmp_path)).extensions["mock_tenant"]
+
+    def exchange(n: int, presented: frozenset[str] = frozenset()) -> None:
+        """Record one exchange of a login of its own, handing out one handle."""
+        timeline.record(
+            tenant,
+            {"kind": "test"},
+            presented=set(presented),
+            handed_out={f"test:{n}"},
+            new_login=not presented,
+            client_id=None,
+            identifier=f"user{n}@example.com",
+            user_id=None,
+        )
+
+    for n in range(1, 301):  # the 300th event prunes every event up to the 250th
+        exchange(n)
+    db = sqlite3.connect(tenant.storage.path)
+    try:
+        logins = [r[0] for r in db.execute("SELECT identifier FROM inspector_logins")]
+        handles = [r[0] for r in db.execute("SELECT handle FROM inspector_handles")]
+        assert db.execute("SELECT COUNT(*) FROM inspector_events").fetchone()[0] == 50
+    finally:
+        db.close()
+    assert sorted(logins) == sorted(f"user{n}@example.com" for n in range(251, 301))
+    assert sorted(handles) == sorted(f"test:{n}" for n in range(251, 301))
+    # A handle of a pruned login finds nothing: the exchange that presents it starts anew.
+    exchange(301, presented={"test:1"})
+    newest = timeline.timelines(tenant)[0]
+    assert newest["identifier"] == "user301@example.com"
+    assert len(newest["events"]) == 1
 
 
 @pytest.mark.tenant_config(inspector=False)
