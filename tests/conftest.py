@@ -106,6 +106,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if uses_a_browser(item):
             item.add_marker(pytest.mark.e2e)
+    # Here, before xdist's own hook turns the groups into node ids (xdist/remote.py:
+    # `@group` suffixes); marks added after it are not seen, and every test goes out alone.
+    if config.pluginmanager.hasplugin("xdist"):
+        group_by_file(items)
 
     if folders := [Path(folder).resolve() for folder in config.getoption("within")]:
         outside = [item for item in items if not is_within(item, folders)]
@@ -143,8 +147,6 @@ class RunOrder:
                 item.get_closest_marker("slow") is None,
             )
         )
-        if config.pluginmanager.hasplugin("xdist"):
-            group_by_file(items)
 
 
 @pytest.fixture(scope="session")
