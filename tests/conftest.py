@@ -98,7 +98,7 @@ def group_by_file(items) -> None:
 # tryfirst: the `e2e` marks added here must be in place before `-m` selects tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark browser tests `e2e`; apply --within; skip in_process tests when they cannot run.
+    """Mark browser tests `e2e`, group by file, apply --within, skip in_process tests if need be.
 
     Every test that starts Playwright gets the `e2e` marker, so `-m "not e2e"` leaves out
     every browser test, whichever folder it lives in.
