@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from tests.attacks.helpers import authorize_url, get
+from tests.constants import NATIVE_CLIENT
 from tests.mock_tenant.helpers import otp_token, send_email_code
 from tests.regular_web_app.conftest import HTML_ERROR_PAGE, WebAppActions
 from tests.servers import TenantServer, serve
@@ -74,7 +75,43 @@ def test_a_10_mb_chunked_body_without_a_length_is_refused_too(tenant_server, pat
         data=chunks(),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert response.status_code in (400, 413)
+    assert response.status_code == 413
+
+
+def test_a_chunked_body_one_byte_over_the_cap_is_refused_not_cut_at_the_cap(tenant_server):
+    # A valid start padded past the cap with empty fields ("&"), which form parsing skips:
+    # cut at the cap, it would read as the valid start alone and send a code.
+    cap = tenant_server.tenant.config.tenant.max_body_bytes
+    form = f"client_id={NATIVE_CLIENT}&connection=email&send=code&email=cut@example.com"
+    body = form.encode() + b"&" * (cap + 1 - len(form))
+    response = send(
+        "POST",
+        tenant_server.url("passwordless/start"),
+        data=iter([body[:1000], body[1000:]]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == "request_entity_too_large"
+    assert tenant_server.outbox("cut@example.com") == []
+
+
+def test_a_chunked_body_within_the_cap_is_read_whole(tenant_server):
+    body = json.dumps(
+        {
+            "client_id": NATIVE_CLIENT,
+            "connection": "email",
+            "send": "code",
+            "email": "chunks@example.com",
+        }
+    ).encode()
+    response = send(
+        "POST",
+        tenant_server.url("passwordless/start"),
+        data=iter([body[:10], body[10:]]),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    assert len(tenant_server.outbox("chunks@example.com")) == 1
 
 
 @pytest.mark.parametrize("path", ["passwordless/start", "oauth/token", "oauth/revoke"])
