@@ -79,10 +79,12 @@ setup: $(STAMP) $(ASSETS_STAMP) bytecode ## Create .venv and install the pinned 
 
 # The bytecode of the suite's own modules, written ahead of time: where PYTHONDONTWRITEBYTECODE
 # is set (as on some CI images), every `python -m mock_tenant` would otherwise compile them all
-# again before it answers. Only files changed since the last run are compiled.
+# again before it answers. Only files changed since the last run are compiled, in this one
+# process: `-j0` started a pool of processes for it that took 1.1 s on every make target even
+# with nothing to compile (1.3 s against 0.17 s; all 103 files afresh take 0.25 s).
 PACKAGES := bench mock_tenant regular_web_app native_tui_app sample_api tools examples/embedded_login
 bytecode: $(STAMP)
-	@$(PY) -m compileall -q -j0 $(PACKAGES) > /dev/null
+	@$(PY) -m compileall -q $(PACKAGES) > /dev/null
 
 browser: $(STAMP) ## Make a Chromium available to Playwright (system one if present).
 	@if [ -n "$(CHROMIUM_PATH)" ]; then echo "Using Chromium at $(CHROMIUM_PATH)$(if $(CHROMIUM_HEADLESS_SHELL), (headless tests: $(CHROMIUM_HEADLESS_SHELL)))"; \
