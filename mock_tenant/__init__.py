@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from . import api, dev, login
@@ -41,6 +41,8 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app.before_request(refuse_oversized_body)
 
     tenant = Tenant(config)
+    # A request's writes are one transaction, committed last (_commit, below).
+    app.before_request(tenant.storage.begin_request)
     app.teardown_request(lambda error: _end_request(tenant))
     app.extensions["mock_tenant"] = tenant
     app.extensions["mock_tenant.oauth2"] = AuthorizationServer(tenant)
@@ -55,16 +57,30 @@ def create_app(config: TenantConfig | None = None) -> Flask:
     app.register_blueprint(login.classic.bp)
     app.register_blueprint(login.logout.bp)
     cors.init_app(app)
+    # Flask runs after-request hooks last registered first: the inspector records the
+    # answer, _commit commits it with the exchange's writes, then the headers are added
+    # (to a 503 from a failed commit too).
+    app.after_request(_security_headers)
+    app.after_request(lambda response: _commit(tenant, response))
     if config.tenant.dev_api:
         app.register_blueprint(dev.views.bp)
         if config.tenant.inspector:
             inspector.init_app(app)
         app.before_request(_injected_error)
     _register_error_handlers(app)
-    app.after_request(_security_headers)
     app.add_template_filter(_isotime, "isotime")
     app.context_processor(lambda: {"tenant_name": config.tenant.friendly_name})
     return app
+
+
+def _commit(tenant: Tenant, response):
+    """Commit the request's writes before its answer goes out; a failed commit answers 503."""
+    try:
+        tenant.storage.end_request()
+    except StorageBusy as error:
+        # The answer a view raising it gets: a page on the login pages, JSON elsewhere.
+        return current_app.make_response(current_app.handle_user_exception(error))
+    return response
 
 
 def _end_request(tenant: Tenant) -> None:
@@ -87,21 +103,23 @@ def _register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, lambda error: error.response())
     app.register_error_handler(HTTPException, api.views.handle_http_error)
 
-    @app.errorhandler(StorageBusy)
-    def busy(error):
-        """Fail closed when the database stays locked: 503, try again shortly."""
-        return error_response(
-            503,
-            "temporarily_unavailable",
-            "The tenant is busy. Try again in a moment.",
-            {"Retry-After": "1"},
-        )
+    app.register_error_handler(StorageBusy, lambda error: _busy_response())
 
     @app.errorhandler(Exception)
     def unexpected(error):
         """Log an unexpected error on the server and give the client no internals."""
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(500, "server_error", "The tenant hit an unexpected error.")
+
+
+def _busy_response():
+    """Fail closed when the database stays locked or refuses a write: 503, try again shortly."""
+    return error_response(
+        503,
+        "temporarily_unavailable",
+        "The tenant is busy. Try again in a moment.",
+        {"Retry-After": "1"},
+    )
 
 
 def _security_headers(response):

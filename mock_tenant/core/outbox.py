@@ -99,8 +99,8 @@ def deliver_by_smtp(settings: TenantSettings, sender: str, to: str, subject: str
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message.set_content(text)
-    # In the background: the caller holds the database's write lock, and a slow or silent
-    # mail server must not keep every other login waiting for it (or failing with 503).
+    # In the background: a slow or silent mail server must not hold up the answer, nor,
+    # where the caller holds the database's write lock, every other login (or fail it, 503).
     threading.Thread(
         target=_send, args=(settings.smtp_host, settings.smtp_port, message), daemon=True
     ).start()

@@ -132,21 +132,27 @@ def seconds_until_resend(db, tenant, connection: str, identifier: str, now: int)
 
 
 def deliver(tenant, connection: Connection, message: Message | None) -> None:
-    """After the commit: log where the message is, hand an email to SMTP, announce it."""
+    """Announce a message just written; once it is committed, log it and hand an email to SMTP."""
     if message is None:
         return
-    # The log says where to read the message, never the code itself (docs/security.md rule 19).
-    log.info(
-        "%s #%s to %s is in the outbox: %s",
-        message.channel,
-        message.message_id,
-        message.to,
-        tenant.url("_dev/outbox"),
-    )
-    if message.channel == "email":
-        outbox.deliver_by_smtp(
-            tenant.settings, connection.email.from_, message.to, message.subject, message.text
+
+    def committed() -> None:
+        """Say where the message is and send the email: the code in it is stored now."""
+        # The log says where to read it, never the code itself (docs/security.md rule 19).
+        log.info(
+            "%s #%s to %s is in the outbox: %s",
+            message.channel,
+            message.message_id,
+            message.to,
+            tenant.url("_dev/outbox"),
         )
+        if message.channel == "email":
+            outbox.deliver_by_smtp(
+                tenant.settings, connection.email.from_, message.to, message.subject, message.text
+            )
+
+    # A request commits its writes last (core/storage.py: end_request), so this waits for it.
+    tenant.storage.after_commit(committed)
     events.code_sent.send(channel=message.channel, to=message.to, message_id=message.message_id)
 
 

@@ -38,7 +38,9 @@ def record(
     # still and would not tell the logins made meanwhile apart.
     real = int(time.time())
     data = json.dumps(event)
-    with tenant.storage.transaction() as db:
+    # Part of the exchange's own transaction when it wrote something (one durable write per
+    # exchange, issue 16); alone after a read, whose answer a failed record must not change.
+    with tenant.storage.transaction(optional=True) as db:
         login_id = None if new_login else _find_login(db, presented)
         # A handle handed on from an earlier login (the SSO session a login reused) says who
         # this login is for, before any token names them; asked only when this exchange
