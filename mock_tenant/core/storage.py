@@ -386,7 +386,7 @@ class Storage:
         """
         held = getattr(self._local, "held", None)
         if held is not None:
-            yield from self._write(held, savepoint=True)
+            yield from self._write(held, part=True)
             return
         db = self.connection()
         # A file made read-only under a running tenant: the connection opened for writing
@@ -409,7 +409,7 @@ class Storage:
         if getattr(self._local, "scoped", False) and not optional:
             # The request's first write: the transaction and the lock stay until end_request.
             self._local.held = db
-            yield from self._write(db, savepoint=True)
+            yield from self._write(db, part=True)
             return
         try:
             yield from self._write(db)
@@ -460,18 +460,18 @@ class Storage:
         for action in actions:
             action()
 
-    def _write(
-        self, db: sqlite3.Connection, savepoint: bool = False
-    ) -> Iterator[sqlite3.Connection]:
+    def _write(self, db: sqlite3.Connection, part: bool = False) -> Iterator[sqlite3.Connection]:
         """Open SQLite's write transaction, yield to the block, then commit or roll back.
 
-        With `savepoint`, the block is one part of the request's transaction: it is released
-        into it, or undone alone, and the commit is end_request's.
+        With `part`, the block is part of the request's transaction, which end_request
+        commits: the first block begins it (undone, it takes the whole transaction, which
+        holds nothing else); a later one runs in a savepoint, released into it or undone alone.
         """
+        first = not db.in_transaction
+        savepoint = part and not first
         try:
-            if not db.in_transaction:
-                # With a savepoint: the request's first block, or SQLite rolled back after a
-                # disk error; either way the request's transaction begins (again) here.
+            if first:
+                # Also a later block's after SQLite rolled back a disk error: begin again.
                 db.execute("BEGIN IMMEDIATE")
             if savepoint:
                 db.execute("SAVEPOINT block")
@@ -485,6 +485,8 @@ class Storage:
             if isinstance(error, sqlite3.DatabaseError):
                 raise _busy_or_raise(error) from error
             raise
+        if part and not savepoint:
+            return
         try:
             db.execute("RELEASE block" if savepoint else "COMMIT")
         except sqlite3.DatabaseError as error:

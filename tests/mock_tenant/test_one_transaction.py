@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+from contextlib import nullcontext
 
 import pytest
 
@@ -70,14 +71,18 @@ def test_a_request_s_writes_are_seen_by_others_only_once_it_ends(tmp_path):
 def test_a_failing_block_is_undone_alone_and_the_rest_of_the_request_commits(tmp_path):
     storage = Storage(tmp_path / "tenant.sqlite3")
     storage.begin_request()
-    with storage.transaction() as db:
-        put(db, "kept")
-    with pytest.raises(ValueError), storage.transaction() as db:
-        put(db, "undone")
-        raise ValueError("the block fails half-way")
+    # The first block begins the request's transaction, a later one runs in a savepoint:
+    # either, failing, is undone alone.
+    for key in ("first undone", "kept", "later undone"):
+        with pytest.raises(ValueError) if "undone" in key else nullcontext():
+            with storage.transaction() as db:
+                put(db, key)
+                if "undone" in key:
+                    raise ValueError("the block fails half-way")
     storage.end_request()
     assert stored(storage.path, "kept") == ["x"]
-    assert stored(storage.path, "undone") == []
+    assert stored(storage.path, "first undone") == []
+    assert stored(storage.path, "later undone") == []
 
 
 def test_an_optional_write_in_a_request_that_wrote_nothing_commits_at_once(tmp_path):
