@@ -9,6 +9,7 @@ its authorization-code login (authorize POST, then the token exchange).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -34,6 +35,10 @@ COST_LEVELS = (1, 4, 8, 16)
 P95_LEVELS = (8, 16)
 # Restarts are short and the machine is shared: the median of a few is the number reported.
 RESTARTS = 3
+# Each level's logins are driven in this many rounds, the servers alternating (main).
+ROUNDS = 3
+# Numbers our logins' addresses (itertools.count's next() is atomic under the GIL).
+SERIAL = itertools.count()
 
 
 class Server:
@@ -112,8 +117,8 @@ def otp_login(http: requests.Session, base: str, email: str, scope: str) -> dict
 
 
 def our_login(http: requests.Session, base: str, n: int) -> None:
-    """Log a new user in on our tenant."""
-    otp_login(http, base, f"user{n}-{threading.get_ident()}@bench.test", "openid profile email")
+    """Log a new user in on our tenant (a new address every time, across rounds and levels)."""
+    otp_login(http, base, f"user{next(SERIAL)}@bench.test", "openid profile email")
 
 
 def floor_login(http: requests.Session, base: str, n: int) -> None:
@@ -156,6 +161,11 @@ def peer_login(http: requests.Session, base: str, n: int) -> None:
 
 def drive(base: str, action: Callable, total: int, concurrency: int) -> dict:
     """Run `total` actions over `concurrency` threads; return rate and latency percentiles."""
+    return summary([drive_round(base, action, total, concurrency)])
+
+
+def drive_round(base: str, action: Callable, total: int, concurrency: int) -> tuple:
+    """Run `total` actions over `concurrency` threads; return (latencies, seconds, errors)."""
     latencies: list[float] = []
     errors: list[Exception] = []
     lock = threading.Lock()
@@ -184,15 +194,20 @@ def drive(base: str, action: Callable, total: int, concurrency: int) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    return latencies, time.perf_counter() - started, len(errors)
+
+
+def summary(rounds: list[tuple]) -> dict:
+    """Combine rounds of `drive_round`: one rate (all logins over all their time), percentiles."""
+    latencies = sorted(latency for round_ in rounds for latency in round_[0])
+    elapsed = sum(round_[1] for round_ in rounds)
     return {
         "per_second": round(len(latencies) / elapsed, 1),
         "p50_ms": round(1000 * statistics.median(latencies), 1),
         "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
         "max_ms": round(1000 * latencies[-1], 1),
         "count": len(latencies),
-        "errors": len(errors),
+        "errors": sum(round_[2] for round_ in rounds),
     }
 
 
@@ -349,13 +364,19 @@ def main() -> int:
                 }
             for name, (_command, login) in chosen.items():
                 drive(servers[name].base, login, 20, 2)  # warm-up: imports, caches, keys
-            # Level by level, every server in turn: the ratios compare runs minutes apart
-            # at most, on a machine whose load changes (other test runs share it).
+            # Level by level, every server in turn, in ROUNDS short rounds: the machine's
+            # speed drifts within a minute (the same server's rate moved by a fifth between
+            # runs), and alternating often gives every server the same drift, so the ratios
+            # compare like with like. Each row is all its rounds' logins over their time.
             for level in levels:
-                for name, (_command, login) in chosen.items():
-                    results["runs"][name]["levels"][level] = drive(
-                        servers[name].base, login, args.logins, level
-                    )
+                rounds: dict[str, list[tuple]] = {name: [] for name in chosen}
+                for _ in range(ROUNDS):
+                    for name, (_command, login) in chosen.items():
+                        rounds[name].append(
+                            drive_round(servers[name].base, login, args.logins // ROUNDS, level)
+                        )
+                for name in chosen:
+                    results["runs"][name]["levels"][level] = summary(rounds[name])
             for name, server in servers.items():
                 run = results["runs"][name]
                 if name.startswith("ours"):
