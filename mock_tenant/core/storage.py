@@ -390,8 +390,8 @@ class Storage:
             return
         db = self.connection()
         # A file made read-only under a running tenant: the connection opened for writing
-        # would go on writing to it, so check before each write (fail closed, 503). The mode
-        # bit counts even for root, whom os.access always lets write.
+        # would go on writing to it, so check before each transaction begins (fail closed,
+        # 503). The mode bit counts even for root, whom os.access always lets write.
         try:
             writable = os.stat(self.path).st_mode & stat.S_IWUSR and os.access(self.path, os.W_OK)
         except OSError:
@@ -418,18 +418,19 @@ class Storage:
 
     # One transaction per request: the flow inspector records an exchange once its answer
     # is built, and its write joins the exchange's own instead of being a second durable
-    # write (issue 16; a BEGIN IMMEDIATE and a COMMIT cost about 0.1 ms, bench/README.md).
-    # Nothing else changes: a block that fails is undone alone, and the answer is sent only
-    # after the commit (mock_tenant/__init__.py: _commit).
+    # write (issue 16; measured in bench/README.md, "One write transaction per request").
+    # What a block promised stays: one that fails is undone alone, and the answer goes out
+    # only after the commit (mock_tenant/__init__.py: _commit).
 
     def begin_request(self) -> None:
         """Make this thread's write blocks, until `end_request`, parts of one transaction."""
         self._local.scoped, self._local.after_commit = True, []
 
     def after_commit(self, action: Callable[[], None]) -> None:
-        """Run `action` once this thread's writes are committed: now, or after end_request's commit.
+        """Run `action`, called after a write block, once that write is committed.
 
-        For what must not happen for writes that are undone (an email with a code).
+        Now, outside a request (the block has committed); in one, after end_request's commit,
+        and never if it fails. For what must not happen for undone writes (an email's code).
         """
         if getattr(self._local, "held", None) is None:
             action()
