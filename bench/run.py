@@ -370,11 +370,11 @@ def main() -> int:
             # compare like with like. Each row is all its rounds' logins over their time.
             for level in levels:
                 rounds: dict[str, list[tuple]] = {name: [] for name in chosen}
-                for _ in range(ROUNDS):
+                # --logins split exactly over the rounds (2 gives rounds of 1, 1 and 0).
+                for i in range(ROUNDS):
+                    size = args.logins // ROUNDS + (i < args.logins % ROUNDS)
                     for name, (_command, login) in chosen.items():
-                        rounds[name].append(
-                            drive_round(servers[name].base, login, args.logins // ROUNDS, level)
-                        )
+                        rounds[name].append(drive_round(servers[name].base, login, size, level))
                 for name in chosen:
                     results["runs"][name]["levels"][level] = summary(rounds[name])
             for name, server in servers.items():
