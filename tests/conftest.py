@@ -30,8 +30,9 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "slow: seconds a test (a browser walk, a Pilot-driven terminal app, a built wheel); "
-        "left out of `make test-fast` and handed out first by `make test`",
+        "slow(seconds=N): seconds a test (a browser walk, a Pilot-driven terminal app, a built "
+        "wheel), N in all for the file's marked tests; left out of `make test-fast` and "
+        "handed out first by `make test`, the longest first",
     )
     config.pluginmanager.register(RunOrder(), "run-order")
     if not hasattr(config, "workerinput"):
@@ -131,22 +132,30 @@ class RunOrder:
     # pulled next to each other) would otherwise move browser tests back among the others.
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, config, items):
-        """Run browser tests last, and in each half the files marked `slow` first.
+        """Run browser tests last, and in each half the files marked `slow` first, longest first.
 
         Playwright's sync API leaves an asyncio loop marked as running on the main thread
         from the first browser test to the end of the session; pytest-asyncio cannot start
         a loop after that, so any `async def` test run later would fail. Moving browser
         tests last (keeping every other order) avoids it.
 
-        xdist hands out files in this order, so the slow ones start while the other process
-        still has short ones to take, instead of being the last minute of the run.
+        xdist hands out files in this order, so the slow ones start while the other
+        processes still have short ones to take, instead of being the last minute of the
+        run; longest first, because a process that takes a 30-s file last ends the run
+        alone. (In collection order the one-test workshop walk and the plugin's Classic
+        file, 29 and 30 s, went to one process one after the other, as a process takes its
+        next file when two of its tests are left: the first pass ended 22 s after the other
+        processes' last test.)
         """
         items.sort(
-            key=lambda item: (
-                item.get_closest_marker("e2e") is not None,
-                item.get_closest_marker("slow") is None,
-            )
+            key=lambda item: (item.get_closest_marker("e2e") is not None, -slow_seconds(item))
         )
+
+
+def slow_seconds(item) -> float:
+    """Return the seconds a `slow` mark gives the test's file (1 if it gives none), else 0."""
+    marker = item.get_closest_marker("slow")
+    return 0.0 if marker is None else marker.kwargs.get("seconds", 1.0)
 
 
 @pytest.fixture(scope="session")

@@ -349,7 +349,7 @@ def run_block(block: Block, tenant_url: str, api_url: str, tmp_path: Path) -> st
 
 
 # Seconds a block (a fresh tenant each): left out of `make test-fast`, started first by `make test`.
-@pytest.mark.slow
+@pytest.mark.slow(seconds=14)
 @pytest.mark.parametrize("block", RUNNABLE, ids=[b.where for b in RUNNABLE])
 def test_every_runnable_block_runs_against_a_fresh_tenant(block, live_servers, tmp_path):
     tenant_url, api_url = live_servers

@@ -19,7 +19,7 @@ from tests.e2e.spa_pages import SpaHome, UniversalLogin
 from tests.e2e.web_stack import TIMEOUT_MS
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow(seconds=31)]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.spa_pages import SpaHome, UniversalLogin
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow(seconds=16)]
 
 
 def log_in_by_email(page, stack, app_url: str, email: str) -> SpaHome:

@@ -14,7 +14,7 @@ from tests.e2e.spa_pages import SpaHome
 from tests.e2e.test_spa_login import log_in_by_email
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow(seconds=16)]
 
 XSS = "<img src=x onerror=alert(1)>"
 # A PKCE challenge of the right shape; these tests never redeem the code.

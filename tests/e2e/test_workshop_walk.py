@@ -25,7 +25,7 @@ from tests.e2e.web_stack import REGISTERED_ORIGIN, web_app_settings
 from tests.servers import replace_once, serve, serve_sample_api, serve_tenant
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=29)
 
 # How many times each chapter's blocks run in a row.
 RUNS = 2

@@ -45,7 +45,7 @@ from tests.mock_tenant.test_locked_database import locked
 from tests.servers import serve_tenant
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=15)
 
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25"))
 RANDOM = os.environ.get("SCHEMATHESIS_RANDOM") == "1"

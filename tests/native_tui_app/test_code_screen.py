@@ -13,7 +13,7 @@ from tests.native_tui_app.helpers import paste_and_enter, settle, shown
 from tests.servers import serve_tenant
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=9)
 
 EMAIL = "ada@example.com"
 

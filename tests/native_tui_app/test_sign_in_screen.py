@@ -18,7 +18,7 @@ from tests.native_tui_app.helpers import paste_and_enter, settle, shown, sign_in
 from tests.ul_driver import login_via_universal_login
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=11)
 
 
 async def test_the_identifier_input_has_focus_at_start(make_app):

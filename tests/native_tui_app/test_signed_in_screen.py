@@ -13,7 +13,7 @@ from native_tui_app.screens import SignedInScreen, SignInScreen
 from tests.native_tui_app.helpers import settle, shown, sign_in_with_code
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=8)
 
 EMAIL = "ada@example.com"
 SIZE = (120, 50)

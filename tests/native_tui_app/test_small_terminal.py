@@ -9,7 +9,7 @@ from native_tui_app.client import ApiResponse
 from tests.native_tui_app.test_snapshots import ScriptedClient, scripted_app, steady
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=7)
 
 SIZE = (80, 24)
 ANSWER = {"message": "Hello from a private endpoint! You need to be authenticated to see this."}

@@ -18,7 +18,7 @@ from native_tui_app.app import NativeApp
 from native_tui_app.client import Challenge, PasswordlessClient, Tokens, connection_for
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=8)
 
 SIZE = (120, 40)
 NOW = 1_800_000_000

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=2)
 
 # A test file of another project: no conftest, no import of the plugin, only its fixtures.
 OUTSIDE_TESTS = textwrap.dedent(

@@ -10,7 +10,7 @@ from mock_tenant.testing.playwright import enter_code, error_shown, log_in, subm
 from tests.testing_plugin.support import API, authorize_url, helper_api, helper_app
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=30)
 
 TEMPLATES = {"lock-passwordless": "classic-lock", "custom-ui": "classic-custom-ui"}
 

@@ -15,7 +15,7 @@ from tests.constants import WEB_CALLBACK, WEB_CLIENT
 from tools.launcher import ServerProcess, free_port
 
 # Seconds a test: left out of `make test-fast`, started first by `make test`.
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=3)
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the demo apps need and the tenant must not pull into another project.
