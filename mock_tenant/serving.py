@@ -118,6 +118,13 @@ def served_in_thread(
     # Cheroot's stop() waits for its selector loop to notice, up to one `expiration_interval`
     # (0.5 s by default): over a suite's hundreds of tenants that adds up to minutes.
     server.expiration_interval = 0.05
+    # Over HTTPS cheroot reads a kept-open connection's next request in a worker thread, and
+    # stop() waits for each worker up to `shutdown_timeout` (5 s) before it shuts the read
+    # side of the worker's socket. A browser keeps its connections open, so a tenant stopped
+    # while a test's page is still open (the pytest plugin's per-test tenant stops before
+    # `page`) took 5 s to stop. A request being answered is not cut: shutting the read side
+    # leaves the answer's write, and stop() then waits for the worker to finish it.
+    server.shutdown_timeout = 0.1
     thread = threading.Thread(target=server.serve, daemon=True)
     thread.start()
     try:
