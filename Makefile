@@ -211,30 +211,41 @@ test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser test-keys ## Run the ten
 # The example of outside use: a project of its own (examples/test_your_app) with its own
 # virtualenv and pinned requirements, into which the tenant goes from its wheel, as into
 # anyone's project. The requirements install once; the tenant again whenever a file of
-# mock_tenant/ or packaging/tenant/ changes. pip's cache makes both quick after the first.
+# mock_tenant/ or packaging/tenant/ changes. .venv's uv builds and installs them (0.6 s
+# against pip's 6 s for the requirements, on a fresh clone's setup path); pip where uv
+# cannot, as for .venv. The venv itself is Python's own, with pip, as a user's would be.
 EXAMPLE := examples/test_your_app
 EXAMPLE_PY := $(EXAMPLE)/.venv/bin/python
 EXAMPLE_STAMP := $(EXAMPLE)/.venv/.installed-$(shell cat $(EXAMPLE)/requirements*.txt | cksum | cut -d' ' -f1)
 TENANT_SUM := $(shell find mock_tenant packaging/tenant -name node_modules -prune -o -name __pycache__ -prune -o -type f -print | LC_ALL=C sort | xargs cat | cksum | cut -d' ' -f1)
 EXAMPLE_TENANT := $(EXAMPLE)/.venv/.tenant-$(TENANT_SUM)
 
-$(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt
+EXAMPLE_REQUIREMENTS := -r $(EXAMPLE)/requirements.txt -r $(EXAMPLE)/requirements-test.txt
+
+# Order-only on .venv (for its uv): a new .venv does not make the example's venv again.
+$(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt | $(STAMP)
 	rm -rf $(EXAMPLE)/.venv
 	$(PYTHON) -m venv $(EXAMPLE)/.venv
-	$(EXAMPLE_PY) -m pip install --quiet -r $(EXAMPLE)/requirements.txt -r $(EXAMPLE)/requirements-test.txt
+	$(BIN)/uv pip install --quiet --python $(EXAMPLE_PY) $(EXAMPLE_REQUIREMENTS) || \
+		$(EXAMPLE_PY) -m pip install --quiet $(EXAMPLE_REQUIREMENTS)
 	touch $@
 
+# The wheel is installed again even with an unchanged version (reinstall), and then with its
+# dependencies, which the requirements may not all hold.
 $(EXAMPLE_TENANT): $(EXAMPLE_STAMP) $(ASSETS_STAMP)
 	rm -rf $(EXAMPLE)/.venv/dist
-	$(EXAMPLE_PY) -m pip wheel --quiet --no-deps -w $(EXAMPLE)/.venv/dist ./packaging/tenant
-	$(EXAMPLE_PY) -m pip install --quiet --force-reinstall --no-deps $(EXAMPLE)/.venv/dist/*.whl
-	$(EXAMPLE_PY) -m pip install --quiet $(EXAMPLE)/.venv/dist/*.whl
+	$(BIN)/uv build --quiet --wheel -o $(EXAMPLE)/.venv/dist ./packaging/tenant || \
+		$(EXAMPLE_PY) -m pip wheel --quiet --no-deps -w $(EXAMPLE)/.venv/dist ./packaging/tenant
+	$(BIN)/uv pip install --quiet --python $(EXAMPLE_PY) --reinstall-package passwordless-tenant \
+		$(EXAMPLE)/.venv/dist/*.whl || \
+		{ $(EXAMPLE_PY) -m pip install --quiet --force-reinstall --no-deps $(EXAMPLE)/.venv/dist/*.whl && \
+		$(EXAMPLE_PY) -m pip install --quiet $(EXAMPLE)/.venv/dist/*.whl; }
 	rm -f $(EXAMPLE)/.venv/.tenant-* && touch $@
 
 test-example: $(EXAMPLE_TENANT) ## Run the example project's tests with the tenant installed from its wheel.
 	@if [ -z "$(CHROMIUM_PATH)" ]; then $(EXAMPLE_PY) -m playwright install chromium; fi
 	$(EXAMPLE)/.venv/bin/passwordless-tenant --help > /dev/null
-	cd $(EXAMPLE) && .venv/bin/python -m pytest $(EXAMPLE_ARGS)
+	cd $(EXAMPLE) && PYTHONDONTWRITEBYTECODE= .venv/bin/python -m pytest $(EXAMPLE_ARGS)
 
 # A benchmark, not a test: logins per second next to a peer (oidc-provider-mock) and the
 # floor (bare Flask doing the same requests and signatures). ARGS="--logins 1000" for more.
