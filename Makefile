@@ -106,9 +106,9 @@ $(SPA_STAMP): single_page_app/package-lock.json
 	touch $@
 
 # The browser files the tenant serves (Auth0's auth0-lock and auth0-js for the Classic login
-# pages, Mermaid for the inspector), pinned by mock_tenant/assets/package-lock.json and built
-# into mock_tenant/static/vendor/ (never committed) again only when the lock or the build
-# changes (ASSETS_STAMP, defined at the top).
+# pages, pinned by mock_tenant/assets/package-lock.json; Mermaid for the inspector, pinned in
+# build.mjs, which fetches its browser build alone) built into mock_tenant/static/vendor/
+# (never committed) again only when the lock or the build changes (ASSETS_STAMP, at the top).
 
 $(ASSETS_STAMP): mock_tenant/assets/package-lock.json mock_tenant/assets/build.mjs
 	cd mock_tenant/assets && npm ci --prefer-offline --no-audit --no-fund && node build.mjs

@@ -4,9 +4,35 @@
 // own CDN build starts from (it sets window.Auth0Lock and window.Auth0LockPasswordless, and
 // loads the core-js polyfills Lock's own build bundles, pinned in devDependencies).
 // auth0-js and mermaid publish browser builds, which are copied unchanged.
-import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+
+// Mermaid, pinned here rather than in package.json: the tenant serves only its browser build
+// (dist/mermaid.min.js, which bundles all it needs), but npm cannot install a package without
+// its dependencies, and with them `npm ci` wrote 15,400 files (260 MB, about 10 s more CPU
+// on a fresh clone, bench/README.md) instead of 6,100. So its tarball alone comes through
+// `npm pack` (npm's registry and cache, as for `npm ci`) and must match the integrity that
+// package-lock.json held for it
+// (https://docs.npmjs.com/cli/v11/configuring-npm/package-lock-json#packages).
+const MERMAID = {
+  version: "12.3.0",
+  // As npm prints it (`npm view mermaid@12.3.0 dist.integrity`).
+  integrity:
+    "sha512-4113TdXeLAsMruJ79OpFL5O8+LTFXhQqZ260rF3tgUmiNAtRm4Uume04I+65PRN6yZ69J4f8rVYWW8zRk65UYw==",
+};
 
 const out = new URL("../static/vendor/", import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -55,9 +81,30 @@ for (const file of readdirSync("node_modules/auth0-lock/lib/i18n")) {
     `Auth0.registerLanguageDictionary(${JSON.stringify(lang)}, ${JSON.stringify(dictionary)});\n`,
   );
 }
-copyFileSync("node_modules/mermaid/dist/mermaid.min.js", `${out}mermaid.min.js`);
+copyMermaid(`${out}mermaid.min.js`);
 
 console.log(
   `Built ${out}: auth0-lock ${version("auth0-lock")}, auth0-js ${version("auth0-js")}, ` +
-    `mermaid ${version("mermaid")}`,
+    `mermaid ${MERMAID.version}`,
 );
+
+// Fetch the pinned mermaid tarball, check its integrity, and copy its browser build to `to`.
+function copyMermaid(to) {
+  const folder = mkdtempSync(join(tmpdir(), "mermaid-"));
+  try {
+    const pack = ["pack", `mermaid@${MERMAID.version}`, "--json", "--prefer-offline"];
+    const [packed] = JSON.parse(
+      execFileSync("npm", [...pack, "--pack-destination", folder], { encoding: "utf8" }),
+    );
+    const tarball = join(folder, packed.filename);
+    const digest = createHash("sha512").update(readFileSync(tarball)).digest("base64");
+    const integrity = `sha512-${digest}`;
+    if (integrity !== MERMAID.integrity) {
+      throw new Error(`mermaid@${MERMAID.version}: integrity ${integrity}, not the pinned one`);
+    }
+    execFileSync("tar", ["-xzf", tarball, "-C", folder, "package/dist/mermaid.min.js"]);
+    copyFileSync(join(folder, "package/dist/mermaid.min.js"), to);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
