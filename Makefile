@@ -211,9 +211,10 @@ test-workers: $(STAMP) bytecode $(ASSETS_STAMP) browser test-keys ## Run the ten
 # The example of outside use: a project of its own (examples/test_your_app) with its own
 # virtualenv and pinned requirements, into which the tenant goes from its wheel, as into
 # anyone's project. The requirements install once; the tenant again whenever a file of
-# mock_tenant/ or packaging/tenant/ changes. .venv's uv builds and installs them (0.6 s
-# against pip's 6 s for the requirements, on a fresh clone's setup path); pip where uv
-# cannot, as for .venv. The venv itself is Python's own, with pip, as a user's would be.
+# mock_tenant/ or packaging/tenant/ changes. .venv's uv makes the venv, with pip as a user's
+# has (0.25 s of CPU against 3.8 s for `python -m venv`), and builds and installs into it
+# (0.6 s against pip's 6 s for the requirements), all on a fresh clone's CPU-bound setup;
+# Python's venv and pip where uv cannot, as for .venv.
 EXAMPLE := examples/test_your_app
 EXAMPLE_PY := $(EXAMPLE)/.venv/bin/python
 EXAMPLE_STAMP := $(EXAMPLE)/.venv/.installed-$(shell cat $(EXAMPLE)/requirements*.txt | cksum | cut -d' ' -f1)
@@ -225,7 +226,8 @@ EXAMPLE_REQUIREMENTS := -r $(EXAMPLE)/requirements.txt -r $(EXAMPLE)/requirement
 # Order-only on .venv (for its uv): a new .venv does not make the example's venv again.
 $(EXAMPLE_STAMP): $(EXAMPLE)/requirements.txt $(EXAMPLE)/requirements-test.txt | $(STAMP)
 	rm -rf $(EXAMPLE)/.venv
-	$(PYTHON) -m venv $(EXAMPLE)/.venv
+	$(BIN)/uv venv --quiet --seed --python $(PYTHON) $(EXAMPLE)/.venv || \
+		{ rm -rf $(EXAMPLE)/.venv && $(PYTHON) -m venv $(EXAMPLE)/.venv; }
 	$(BIN)/uv pip install --quiet --python $(EXAMPLE_PY) $(EXAMPLE_REQUIREMENTS) || \
 		$(EXAMPLE_PY) -m pip install --quiet $(EXAMPLE_REQUIREMENTS)
 	touch $@
