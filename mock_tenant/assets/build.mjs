@@ -102,8 +102,9 @@ function copyMermaid(to) {
     if (integrity !== MERMAID.integrity) {
       throw new Error(`mermaid@${MERMAID.version}: integrity ${integrity}, not the pinned one`);
     }
-    execFileSync("tar", ["-xzf", tarball, "-C", folder, "package/dist/mermaid.min.js"]);
-    copyFileSync(join(folder, "package/dist/mermaid.min.js"), to);
+    const browserBuild = "package/dist/mermaid.min.js";
+    execFileSync("tar", ["-xzf", tarball, "-C", folder, browserBuild]);
+    copyFileSync(join(folder, browserBuild), to);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
