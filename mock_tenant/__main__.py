@@ -8,6 +8,7 @@ import os
 import re
 import secrets
 import sys
+from pathlib import Path
 
 from . import create_app
 from .config import ConfigError, load_config
@@ -124,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         prompts = {k: v for k, v in given.items() if v}
         if prompts:
             config = config.with_prompts(**prompts)
-        secure_data_directory(config.data_dir / "tenant.sqlite3")
-        tls = tls_files(config.data_dir) if args.tls else None
+        tls = _prepare_data_directory(config.data_dir, args.tls)
         # One process: bind now, so a busy port is reported before anything else.
         server = (
             tenant_server(create_app(config), args.host, args.port, tls)
@@ -164,6 +164,24 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     return 0
+
+
+def _prepare_data_directory(data_dir: Path, tls: bool) -> TlsFiles | None:
+    """Make the data directory this user's only, with the TLS files if asked, or say why not.
+
+    Raises:
+        ConfigError: the directory cannot be used (a file in its place, no permission).
+    """
+    try:
+        secure_data_directory(data_dir / "tenant.sqlite3")
+        return tls_files(data_dir) if tls else None
+    except OSError as error:
+        # A configuration error, so that main() does not take it for the port's failure
+        # ("cannot listen on ...: File exists" for a data directory that was a file).
+        inside = "" if error.filename in (None, str(data_dir)) else f"{error.filename}: "
+        raise ConfigError(
+            f"cannot use the data directory {data_dir}: {inside}{error.strerror}"
+        ) from None
 
 
 def _bind_failure(error: OSError) -> str:

@@ -82,3 +82,27 @@ def test_a_busy_port_stops_the_start_with_the_systems_reason(tmp_path):
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda data_dir: data_dir.write_text("not a folder"), "File exists"),
+        (lambda data_dir: (data_dir / "tenant.sqlite3").mkdir(parents=True), "Is a directory"),
+    ],
+    ids=["a file in its place", "a folder in the database's place"],
+)
+def test_an_unusable_data_directory_stops_the_start_naming_it_not_the_port(tmp_path, make, reason):
+    data_dir = tmp_path / "tenant"
+    make(data_dir)
+    result = subprocess.run(  # noqa: S603 (our interpreter, our module, fixed arguments)
+        [sys.executable, "-m", "mock_tenant", "--port", "0", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert f"cannot use the data directory {data_dir}" in result.stderr
+    assert reason in result.stderr
+    assert "cannot listen" not in result.stderr
+    assert "Traceback" not in result.stderr
